@@ -1,0 +1,26 @@
+# The two quick-start commands: `make compare` (the main job) and `make test`.
+.PHONY: venv compare test lint format bench docs clean
+
+venv:
+	@bash scripts/bootstrap.sh
+
+compare: venv
+	.venv/bin/itlead compare-structures
+
+test: venv
+	.venv/bin/python -m pytest -q
+
+lint: venv
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format: venv
+	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+bench: venv
+	.venv/bin/python benchmarks/bench_run.py
+
+docs: venv
+	.venv/bin/itlead docs --out docs
+
+clean:
+	rm -rf .venv .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""itlead: agent-based simulation of IT leadership structures."""
