@@ -1,1 +1,15 @@
-"""itlead: agent-based simulation of IT leadership structures."""
+"""itlead: an agent-based simulation of IT leadership structures.
+
+Compare one CIO who owns both business alignment and technology with a CIO/CTO split, or any
+structure a file defines, under steady load, workload shocks and market shocks::
+
+    import sim
+    result = sim.run("incident_storm", structure="cio_cto_split", seed=1)
+    result.summary
+"""
+
+from sim.api import RunResult, run
+from sim.errors import ConfigError
+
+__all__ = ["ConfigError", "RunResult", "run"]
+__version__ = "0.1.0"

@@ -136,7 +136,7 @@ class Params:
 
     # --- Demand ----------------------------------------------------------------------------------
     request_rate: float = _p(
-        0.75,
+        0.85,
         "requests per unit per tick",
         0.0,
         100.0,
@@ -145,7 +145,7 @@ class Params:
         "demand",
     )
     share_strategic: float = _p(
-        0.06,
+        0.08,
         "fraction",
         0.0,
         1.0,
@@ -154,7 +154,7 @@ class Params:
         "demand",
     )
     share_change: float = _p(
-        0.34,
+        0.25,
         "fraction",
         0.0,
         1.0,
@@ -172,7 +172,7 @@ class Params:
         "demand",
     )
     effort_change: float = _p(
-        5.0,
+        4.0,
         "person-days (median)",
         0.1,
         10_000.0,
@@ -181,7 +181,7 @@ class Params:
         "demand",
     )
     effort_service: float = _p(
-        1.5,
+        2.5,
         "person-days (median)",
         0.05,
         10_000.0,
@@ -308,7 +308,7 @@ class Params:
         "decisions",
     )
     decision_hours: float = _p(
-        1.0,
+        0.5,
         "executive hours at expertise 1",
         0.01,
         100.0,
@@ -391,7 +391,7 @@ class Params:
         "stability",
     )
     debt_per_effort: float = _p(
-        0.0012,
+        0.0003,
         "debt per person-day delivered",
         0.0,
         1.0,
@@ -400,7 +400,7 @@ class Params:
         "stability",
     )
     debt_erosion: float = _p(
-        0.0015,
+        0.0005,
         "debt per tick",
         0.0,
         1.0,
@@ -436,7 +436,7 @@ class Params:
         "stability",
     )
     improvement_effect: float = _p(
-        0.004,
+        0.01,
         "debt removed per person-day",
         0.0,
         1.0,
@@ -460,15 +460,6 @@ class Params:
         100.0,
         "Repenning & Sterman 2001 (tipping point); value an assumption",
         "How fast teams cut improvement time when over-loaded.",
-        "stability",
-    )
-    defect_prob: float = _p(
-        0.15,
-        "probability per delivered item",
-        0.0,
-        1.0,
-        ASSUMPTION,
-        "Chance a finished item carries a problem a team member notices.",
         "stability",
     )
     hidden_defect_debt: float = _p(
@@ -510,7 +501,7 @@ class Params:
         "trust",
     )
     escalation_prob_max: float = _p(
-        0.3,
+        0.1,
         "probability per request",
         0.0,
         1.0,
@@ -607,17 +598,17 @@ class Params:
 
     # --- Exhaustion, attrition, turnover ---------------------------------------------------------
     exhaustion_rise: float = _p(
-        0.04,
-        "per tick per unit excess load",
+        0.015,
+        "per tick per unit schedule pressure",
         0.0,
         1.0,
         "Demerouti et al. 2001 (JD-R); value an assumption",
-        "Exhaustion gained per tick of demand above capacity.",
+        "Exhaustion gained per tick per unit of schedule pressure (demands).",
         "people",
     )
     exhaustion_recovery: float = _p(
         0.008,
-        "per tick",
+        "fraction of exhaustion per tick",
         0.0,
         1.0,
         "Homer 1985 (slow recovery); value an assumption",
@@ -625,7 +616,7 @@ class Params:
         "people",
     )
     exhaustion_productivity: float = _p(
-        0.4,
+        0.3,
         "capacity loss at full exhaustion",
         0.0,
         1.0,
@@ -634,7 +625,7 @@ class Params:
         "people",
     )
     burnout_threshold: float = _p(
-        0.6,
+        0.5,
         "exhaustion",
         0.0,
         1.0,
@@ -643,7 +634,7 @@ class Params:
         "people",
     )
     exhaustion_spread: float = _p(
-        0.2,
+        0.3,
         "sd",
         0.0,
         1.0,
@@ -671,6 +662,15 @@ class Params:
     )
     hiring_delay: int = _p(
         60, "ticks", 0, 1_000, ASSUMPTION, "Ticks to refill a vacancy.", "people"
+    )
+    backlog_norm: float = _p(
+        10.0,
+        "ticks of capacity",
+        0.5,
+        1_000.0,
+        ASSUMPTION,
+        "Backlog a team carries without feeling pressure (JD-R demand above this).",
+        "people",
     )
 
     # --- Executives ------------------------------------------------------------------------------
@@ -712,7 +712,7 @@ class Params:
         "executives",
     )
     people_hours_per_report: float = _p(
-        0.35,
+        0.25,
         "hours per report per tick",
         0.0,
         24.0,
@@ -730,7 +730,7 @@ class Params:
         "executives",
     )
     governance_hours: float = _p(
-        1.5,
+        0.75,
         "hours per proposal",
         0.0,
         100.0,
@@ -757,21 +757,66 @@ class Params:
         "executives",
     )
     planning_hours: float = _p(
-        1.0,
-        "hours per tick",
+        0.08,
+        "hours per team per tick",
         0.0,
         24.0,
         ASSUMPTION,
-        "Technical planning time wanted at zero debt.",
+        "Technical planning time one team needs at zero debt.",
         "executives",
     )
     planning_hours_per_debt: float = _p(
-        2.0,
-        "hours per tick per unit debt",
+        0.1,
+        "hours per team per tick per unit debt",
         0.0,
         100.0,
         ASSUMPTION,
-        "Extra planning time debt and incidents need.",
+        "Extra planning time a team's debt needs.",
+        "executives",
+    )
+    debt_reference: float = _p(
+        0.5,
+        "debt",
+        0.01,
+        100.0,
+        ASSUMPTION,
+        "Debt at which a fully attended plan sets the largest improvement share.",
+        "stability",
+    )
+    review_interval: int = _p(
+        20,
+        "ticks",
+        1,
+        1_000,
+        "March 1991; value an assumption",
+        "How often each funded strategic item is reviewed at full governance attention.",
+        "executives",
+    )
+    review_hours: float = _p(
+        0.25,
+        "hours per review at expertise 1",
+        0.0,
+        24.0,
+        ASSUMPTION,
+        "Attention one portfolio review of a funded item takes.",
+        "executives",
+    )
+    fund_threshold: float = _p(
+        0.6,
+        "estimated alignment",
+        0.0,
+        1.0,
+        ASSUMPTION,
+        "Least estimated alignment at which a proposal is funded.",
+        "executives",
+    )
+    interim_attention: float = _p(
+        0.3,
+        "fraction of budget",
+        0.0,
+        1.0,
+        ASSUMPTION,
+        "Attention an acting stand-in gives a vacant role (at expertise 0.5).",
         "executives",
     )
     major_incident_hours: float = _p(
@@ -793,8 +838,8 @@ class Params:
         "executives",
     )
     exec_exhaustion_recovery: float = _p(
-        0.006,
-        "per tick",
+        0.01,
+        "fraction of exhaustion per tick",
         0.0,
         1.0,
         ASSUMPTION,

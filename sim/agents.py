@@ -1,0 +1,495 @@
+"""The agents: business units, IT teams and executives.
+
+Each class holds its own state and the mechanisms that MODEL.md gives it; everything that crosses
+agents (routing a request, raising a decision to whoever holds the right, delivering) goes through
+the model, which knows the structure. Requests, incidents and decisions are plain records
+(:mod:`sim.records`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import deque
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.attention import ACTIVITIES, allocate
+from sim.queues import QueueStats
+from sim.records import (
+    BLOCKED,
+    CHANGE,
+    QUEUED,
+    SERVICE,
+    STRATEGIC,
+    Decision,
+    Incident,
+    Request,
+)
+from sim.structure import Role
+from sim.trust import BetaTrust
+
+if TYPE_CHECKING:
+    from sim.model import ITLeadershipModel
+
+# Decision type an exception on each kind of work raises, by the kind of team doing it.
+EXCEPTION_TYPE = {
+    ("delivery", STRATEGIC): "architecture",
+    ("delivery", CHANGE): "application",
+    ("delivery", SERVICE): "application",
+    ("platform", STRATEGIC): "architecture",
+    ("platform", CHANGE): "infrastructure",
+    ("platform", SERVICE): "infrastructure",
+}
+INCIDENT_TYPE = {"delivery": "application", "platform": "infrastructure"}
+
+
+class BusinessUnit(mesa.Agent):
+    """A business unit: raises requests and trusts IT more or less.
+
+    Its demand (how many requests each tick, of which kind, how large, and the luck each will
+    meet) is drawn in full before the run from its own stream; the market's demand multipliers
+    are exogenous, so the same unit asks for the same work under every structure. How the unit
+    handles a request (shadow IT, escalation) depends on its trust in IT, through the same
+    pre-drawn uniforms.
+    """
+
+    def __init__(self, model: ITLeadershipModel, index: int, rng: np.random.Generator) -> None:
+        super().__init__(model)
+        p = model.p
+        self.index = index
+        self.trust = BetaTrust()
+        self.counts = rng.poisson(p.request_rate * model.market.demand_level)
+        total = int(self.counts.sum())
+        # Column order is part of the reproducibility contract.
+        self.uniforms = rng.random((total, 11))
+        self.effort_z = rng.standard_normal(total)
+        self.cursor = 0
+
+    def generate_requests(self) -> None:
+        """Raise this tick's requests and hand each to IT, or build it in the shadow."""
+        model = self.model
+        p = model.p
+        t = model.tick
+        n = int(self.counts[t])
+        if n == 0:
+            return
+        trust = self.trust.value
+        shadow_p = 0.0
+        if trust < p.shadow_trust_threshold:
+            shadow_p = p.shadow_prob_max * (1.0 - trust / p.shadow_trust_threshold)
+        escalate_p = p.escalation_prob_max * (1.0 - trust)
+        for j in range(self.cursor, self.cursor + n):
+            u = self.uniforms[j]
+            request = model.new_request(self.index, u, float(self.effort_z[j]))
+            if request.kind != STRATEGIC and u[2] < shadow_p:
+                model.shadow(request)
+                continue
+            model.intake(request, escalate=u[3] < escalate_p)
+        self.cursor += n
+
+
+class ITTeam(mesa.Agent):
+    """A delivery or platform team: capacity, a queue, firefighting, debt, climate and people.
+
+    Capacity in person-days per tick is headcount x productivity, lowered by exhaustion and by
+    technical debt, raised by trust in its leader (De Jong et al. 2016). Incidents pre-empt
+    planned work (Repenning & Sterman 2001); a share of what is left goes to improvement, which
+    pays back only after a delay, and is cut under pressure.
+    """
+
+    def __init__(
+        self,
+        model: ITLeadershipModel,
+        index: int,
+        kind: str,
+        headcount: int,
+        rng: np.random.Generator,
+    ) -> None:
+        super().__init__(model)
+        p = model.p
+        self.index = index
+        self.kind = kind
+        self.stream = rng
+        self.headcount = headcount
+        # Individual exhaustion offsets (sorted): who is above the burnout threshold.
+        self.offsets = sorted(rng.normal(0.0, p.exhaustion_spread, headcount).tolist())
+        self.incident_u = rng.random(p.steps)
+        self.attrition_u = rng.random(p.steps)
+        self.debt = 0.0
+        self.exhaustion = 0.0
+        self.safety = p.safety_initial
+        self.leader_trust = BetaTrust()
+        self.queue: deque[Request] = deque()  # changes and service requests
+        self.projects: deque[Request] = deque()  # funded strategic work
+        self.incidents: deque[Incident] = deque()
+        self.backlog_effort = 0.0  # all open work, person-days
+        self.project_effort = 0.0  # the strategic part of it
+        self.improvement_plan = p.improvement_share_min
+        self.pipeline = np.zeros(p.improvement_delay + 1)  # improvement effort paying back later
+        self.hires: deque[int] = deque()  # ticks at which approved hires arrive
+        self.people_hours = 0.0
+        self.queue_stats = QueueStats()
+        self.pressure = 0.0
+        self.capacity = 0.0
+        # Effort spent this tick, by purpose (read by the metrics).
+        self.spent_incidents = 0.0
+        self.spent_improvement = 0.0
+        self.spent_planned = 0.0
+        self.spent_strategic = 0.0
+        self.spent_rework = 0.0
+        self.idle_blocked = 0.0
+
+    # --- capacity and load -----------------------------------------------------------------------
+    def compute_capacity(self) -> float:
+        """Person-days available this tick."""
+        p = self.model.p
+        c = self.headcount * p.productivity
+        c *= 1.0 - p.exhaustion_productivity * self.exhaustion
+        c *= 1.0 + p.trust_productivity_gain * (self.leader_trust.value - 0.5)
+        return max(0.0, c / (1.0 + p.debt_drag * self.debt))
+
+    def load(self) -> float:
+        """Backlog in ticks of capacity: how the dispatcher compares teams."""
+        return self.backlog_effort / max(self.capacity, 1e-9)
+
+    def enqueue(self, request: Request, front: bool = False) -> None:
+        """Accept a request into the work queue."""
+        request.team = self.index
+        request.status = QUEUED
+        lane = self.projects if request.kind == STRATEGIC else self.queue
+        if front or request.priority:
+            lane.appendleft(request)
+        else:
+            lane.append(request)
+
+    # --- incidents -------------------------------------------------------------------------------
+    def raise_incidents(self) -> None:
+        """Draw this tick's incidents: the rate grows with debt and with an incident storm."""
+        model = self.model
+        p = model.p
+        t = model.tick
+        lam = p.incident_rate * (1.0 + p.debt_incident_gain * self.debt)
+        lam *= model.timeline.incident_mult[t]
+        n = _poisson_inverse(float(self.incident_u[t]), lam)
+        for _ in range(n):
+            effort = p.incident_effort * math.exp(0.8 * self.stream.standard_normal())
+            major = bool(self.stream.random() < p.major_incident_share)
+            incident = Incident(self.index, effort, t, major)
+            self.incidents.append(incident)
+            self.backlog_effort += effort
+            model.incident_raised(self, incident, int(self.stream.integers(model.n_units)))
+
+    # --- work ------------------------------------------------------------------------------------
+    def work(self) -> None:
+        """Firefight, improve, then work the queue; deliver what is finished."""
+        model = self.model
+        p = model.p
+        t = model.tick
+        self.spent_incidents = self.spent_improvement = self.spent_planned = 0.0
+        self.spent_strategic = self.spent_rework = self.idle_blocked = 0.0
+        self.capacity = capacity = self.compute_capacity()
+        # Schedule pressure: run work is expected within days, projects within their horizon.
+        # Incidents are due at once; they strain most.
+        incident_work = sum(i.remaining for i in self.incidents)
+        run_work = self.backlog_effort - self.project_effort - incident_work
+        expected = incident_work + run_work / p.backlog_norm + self.project_effort / p.due_strategic
+        self.pressure = expected / max(capacity, 1e-9)
+        left = capacity
+        # Firefighting: incidents pre-empt everything else.
+        if self.incidents:
+            for incident in list(self.incidents):
+                if left <= 0.0:
+                    break
+                if incident.blocked:
+                    continue
+                spend = min(left, incident.remaining)
+                incident.remaining -= spend
+                left -= spend
+                self.spent_incidents += spend
+                self.backlog_effort -= spend
+                if incident.remaining <= 1e-9:
+                    self.incidents.remove(incident)
+                    model.incident_restored(self, incident)
+        # Improvement: the plan, cut under pressure (the capability trap's tipping point).
+        share = self.improvement_plan / (1.0 + p.pressure_cut * max(0.0, self.pressure - 1.0))
+        if self.kind == "platform":
+            share = max(share, float(model.timeline.debt_floor[t]))
+        improvement = share * left
+        left -= improvement
+        self.spent_improvement = improvement
+        slot = t % len(self.pipeline)
+        self.debt = max(0.0, self.debt - p.improvement_effect * self.pipeline[slot])
+        self.pipeline[slot] = improvement
+        # Planned work. Strategic projects get the portfolio's share while other work waits,
+        # less when run work is piling up (projects slip first); what one lane cannot use flows
+        # to the other.
+        if self.projects and self.queue:
+            run_pressure = run_work / p.backlog_norm / max(capacity, 1e-9)
+            reserved = p.portfolio_capacity_share * left / max(1.0, run_pressure)
+            left = left - reserved + self._work_lane(self.projects, reserved)
+        if self.queue:
+            left = self._work_lane(self.queue, left)
+        if self.projects:
+            left = self._work_lane(self.projects, left)
+        if left > 1e-9 and model.blocked_count[self.index] > 0:
+            self.idle_blocked = left
+        self.debt += p.debt_erosion
+
+    def _work_lane(self, lane: deque[Request], left: float) -> float:
+        """Work items from the front: about one person per item, leftovers flow down."""
+        if left <= 1e-9:
+            return left
+        share = left / min(len(lane), max(1, self.headcount))
+        visited: list[Request] = []
+        while lane and left > 1e-9:
+            request = lane.popleft()
+            visited.append(request)
+            if not request.started and self._start(request):
+                continue
+            limit = share if len(visited) <= self.headcount else left
+            left -= self._spend(request, min(limit, request.remaining, left))
+        for request in visited:  # capacity an item did not need goes to the others
+            if left <= 1e-9:
+                break
+            if request.status == QUEUED:
+                left -= self._spend(request, min(left, request.remaining))
+        for request in visited:
+            if request.status == QUEUED and request.remaining <= 1e-9:
+                self._finish(request)
+        lane.extendleft(reversed([r for r in visited if r.status == QUEUED]))
+        return left
+
+    def _spend(self, request: Request, amount: float) -> float:
+        if amount <= 0.0:
+            return 0.0
+        request.remaining -= amount
+        self.backlog_effort -= amount
+        self.spent_planned += amount
+        if request.kind == STRATEGIC:
+            self.spent_strategic += amount
+            self.project_effort -= amount
+        return amount
+
+    def _start(self, request: Request) -> bool:
+        """Begin an item. Returns True when it raised a voiced exception and is now blocked.
+
+        Whether work raises an exception is the item's luck; whether the team voices it
+        depends on psychological safety (Edmondson 1999). An unvoiced problem stays hidden.
+        """
+        p = self.model.p
+        request.started = True
+        probability = (
+            p.exception_prob_strategic,
+            p.exception_prob_change,
+            p.exception_prob_service,
+        )[request.kind]
+        if request.u_exception >= probability:
+            return False
+        if request.u_voice < self.safety:
+            request.status = BLOCKED
+            self.model.raise_decision(
+                EXCEPTION_TYPE[(self.kind, request.kind)], self, request=request
+            )
+            return True
+        request.hidden_problem = True
+        return False
+
+    def _finish(self, request: Request) -> None:
+        p = self.model.p
+        if request.hidden_problem:
+            # A hidden problem surfaces late: rework now, and debt either way (VDT hidden work).
+            request.hidden_problem = False
+            self.debt += p.hidden_defect_debt
+            if request.u_outcome < p.default_rework_prob:
+                self.add_rework(request)
+                return
+        self.model.deliver(request, self)
+
+    def add_rework(self, request: Request, fraction: float | None = None) -> None:
+        """Add rework to ``request``: hidden work that consumes capacity again."""
+        p = self.model.p
+        extra = (p.rework_fraction if fraction is None else fraction) * request.effort
+        request.remaining += extra
+        self.backlog_effort += extra
+        if request.kind == STRATEGIC:
+            self.project_effort += extra
+        self.model.counters.rework += extra
+
+    # --- people ----------------------------------------------------------------------------------
+    def update_people(self) -> None:
+        """Exhaustion (JD-R), psychological safety, attrition and hiring."""
+        model = self.model
+        p = model.p
+        t = model.tick
+        support = min(1.0, self.people_hours / max(p.people_hours_per_report, 1e-9))
+        # Demands deplete (JD-R); recovery is slower and helped by the leader's support.
+        strain = p.exhaustion_rise * min(self.pressure, 3.0)
+        recovery = p.exhaustion_recovery * (1.0 + support) * self.exhaustion
+        self.exhaustion = min(1.0, max(0.0, self.exhaustion + strain - recovery))
+        self.safety += p.safety_gain * self.people_hours - p.safety_decay * self.exhaustion
+        self.safety = min(0.98, max(0.02, self.safety))
+        self.people_hours = 0.0
+        while self.hires and self.hires[0] <= t:
+            self.hires.popleft()
+            bisect.insort(self.offsets, float(self.stream.normal(0.0, p.exhaustion_spread)))
+            self.headcount += 1
+        hazard = p.attrition_base * (1.0 + p.attrition_exhaustion_gain * self.exhaustion)
+        leavers = _binomial_inverse(float(self.attrition_u[t]), self.headcount, hazard)
+        if leavers:
+            self.lose_staff(leavers)
+
+    def lose_staff(self, n: int) -> None:
+        """``n`` people leave (the most exhausted first); a staffing decision is raised."""
+        n = min(n, self.headcount)
+        if n <= 0:
+            return
+        del self.offsets[len(self.offsets) - n :]
+        self.headcount -= n
+        self.model.counters.attrition += n
+        self.model.raise_decision("people", self, vacancies=n)
+
+    def burnout_count(self) -> int:
+        """People whose exhaustion (team level + own offset) exceeds the burnout threshold."""
+        threshold = self.model.p.burnout_threshold - self.exhaustion
+        return len(self.offsets) - bisect.bisect_right(self.offsets, threshold)
+
+
+class Executive(mesa.Agent):
+    """An executive role (CIO, CTO, or any role a structure defines).
+
+    Holds an attention budget spread by the named policy (:mod:`sim.attention`) over deciding
+    escalated exceptions (a limited-capacity server: Jin & Levitt 1996), portfolio governance,
+    stakeholder and feedback work, people leadership, technical planning and coordination.
+    Over-demand raises exhaustion, which slows decisions and makes them less accurate, and raises
+    the hazard of leaving (Demerouti et al. 2001).
+    """
+
+    def __init__(self, model: ITLeadershipModel, role: Role, rng: np.random.Generator) -> None:
+        super().__init__(model)
+        self.role = role
+        self.name = role.name
+        self.stream = rng
+        self.turnover_u = rng.random(model.p.steps)
+        self.exhaustion = 0.0
+        self.vacant_until = -1
+        self.perceived_trust = model.p.perceived_trust_prior
+        self.urgent: deque[Decision] = deque()
+        self.decisions: deque[Decision] = deque()
+        self.proposals: deque[Decision] = deque()
+        self.queued_hours = {"incidents": 0.0, "decisions": 0.0}
+        self.queue_stats = QueueStats()
+        self.review_credit = 0.0
+        self.review_cursor = 0
+        self.demand: dict[str, float] = dict.fromkeys(ACTIVITIES, 0.0)
+        self.given: dict[str, float] = dict.fromkeys(ACTIVITIES, 0.0)
+        self.technical_decision_hours = 0.0
+        self.budget = role.attention_hours
+
+    @property
+    def vacant(self) -> bool:
+        """True while the role is empty and an acting stand-in covers it."""
+        return self.model.tick < self.vacant_until
+
+    def expertise(self, domain: str) -> float:
+        """Expertise in ``domain``; a stand-in has 0.5."""
+        return 0.5 if self.vacant else self.role.expertise(domain)
+
+    def decision_hours(self, base: float, domain: str, team_trust: float) -> float:
+        """Hours a decision takes: slower with less expertise, more exhaustion and less trust."""
+        slowdown = (1.0 + self.exhaustion) * (1.5 - team_trust)
+        return base / self.expertise(domain) * slowdown
+
+    def accuracy(self, domain: str) -> float:
+        """Chance a decision in ``domain`` is right: expertise, dented by exhaustion."""
+        return self.expertise(domain) * (1.0 - 0.5 * self.exhaustion)
+
+    # --- attention -------------------------------------------------------------------------------
+    def allocate_attention(self) -> None:
+        """Work out what each activity asks for and split the budget by the policy."""
+        model = self.model
+        p = model.p
+        demand = model.attention_demand(self)
+        self.demand = demand
+        self.budget = self.role.attention_hours * (p.interim_attention if self.vacant else 1.0)
+        self.given = allocate(
+            demand,
+            self.budget,
+            policy=p.attention_policy,
+            overtime=p.overtime_max * self.budget,
+            protected_share=p.protected_share,
+        )
+
+    def act(self) -> None:
+        """Spend the hours given: decide, govern, coordinate, plan, meet, lead."""
+        model = self.model
+        self.technical_decision_hours = 0.0
+        self._serve(self.urgent, self.given["incidents"], "incidents")
+        self._serve(self.decisions, self.given["decisions"], "decisions")
+        model.coordinate(self, self.given["coordination"])
+        model.govern(self, self.given["governance"])
+        model.plan(self, self.given["planning"])
+        model.engage_stakeholders(self, self.given["stakeholder"], self.given["feedback"])
+        model.lead_people(self, self.given["people"])
+
+    def _serve(self, queue: deque[Decision], hours: float, pool: str) -> None:
+        while queue and hours > 1e-9:
+            decision = queue[0]
+            if decision.resolved or self.name not in decision.pending:
+                queue.popleft()
+                continue
+            need = decision.hours_left[self.name]
+            spend = min(need, hours)
+            hours -= spend
+            self.queued_hours[pool] -= spend
+            if decision.dtype in ("architecture", "infrastructure"):
+                self.technical_decision_hours += spend
+            decision.hours_left[self.name] = need - spend
+            if need - spend <= 1e-9:
+                queue.popleft()
+                self.model.decided(decision, self)
+
+    def update_wellbeing(self) -> None:
+        """Exhaustion from over-demand; the hazard of leaving grows with it."""
+        model = self.model
+        p = model.p
+        t = model.tick
+        if self.vacant:
+            return
+        load = sum(self.demand.values()) / max(self.budget, 1e-9)
+        strain = p.exec_exhaustion_rise * min(max(0.0, load - 1.0), 2.0)
+        recovery = p.exec_exhaustion_recovery * self.exhaustion
+        self.exhaustion = min(1.0, max(0.0, self.exhaustion + strain - recovery))
+        hazard = p.exec_turnover_base * (1.0 + p.exec_turnover_gain * self.exhaustion)
+        if self.turnover_u[t] < hazard:
+            model.executive_leaves(self)
+
+
+def _poisson_inverse(u: float, lam: float) -> int:
+    """Poisson(lam) by inversion of one uniform, so one draw per tick whatever the rate."""
+    if lam <= 0.0:
+        return 0
+    k = 0
+    prob = math.exp(-lam)
+    cdf = prob
+    while u > cdf and k < 1000:
+        k += 1
+        prob *= lam / k
+        cdf += prob
+    return k
+
+
+def _binomial_inverse(u: float, n: int, q: float) -> int:
+    """Binomial(n, q) by inversion of one uniform."""
+    if n <= 0 or q <= 0.0:
+        return 0
+    k = 0
+    prob = (1.0 - q) ** n
+    cdf = prob
+    while u > cdf and k < n:
+        prob *= (n - k) / (k + 1) * q / (1.0 - q)
+        k += 1
+        cdf += prob
+    return k

@@ -1,0 +1,240 @@
+"""The ``itlead`` command line: a thin shell over the Python API.
+
+Bad input never shows a traceback: every :class:`~sim.errors.ConfigError` becomes one line on
+stderr and exit code 2, unless ``--debug`` asks for the traceback.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from sim import api, compare, config
+from sim.errors import ConfigError
+from sim.metrics import TICK_METRICS
+from sim.params import param_defaults, param_infos
+
+EXIT_BAD_INPUT = 2
+
+
+class _Group(click.Group):
+    """Turns the project's errors into one clear line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, FileNotFoundError, PermissionError) as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"itlead: error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+
+
+@click.group(cls=_Group)
+@click.option("--debug", is_flag=True, help="Show full tracebacks.")
+@click.version_option(package_name="itlead")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Agent-based simulation of IT leadership structures (single CIO, CIO/CTO split, ...)."""
+    ctx.obj = {"debug": debug}
+
+
+def _overrides(assignments: tuple[str, ...]) -> dict[str, Any]:
+    return dict(config.parse_assignment(a) for a in assignments)
+
+
+_set_option = click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a parameter (repeatable); see `itlead list`.",
+)
+
+
+@main.command("run")
+@click.argument("scenario")
+@click.option(
+    "--structure", default="single_cio", show_default=True, help="Structure name or file."
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="Root seed.")
+@click.option("--steps", type=int, default=None, help="Ticks to run (default: the scenario's).")
+@_set_option
+@click.option("--no-shocks", is_flag=True, help="Run the no-shock counterfactual.")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Results folder.")
+@click.option("--csv", is_flag=True, help="Also write CSV next to Parquet.")
+def run_command(
+    scenario: str,
+    structure: str,
+    seed: int,
+    steps: int | None,
+    assignments: tuple[str, ...],
+    no_shocks: bool,
+    out: Path | None,
+    csv: bool,
+) -> None:
+    """Run SCENARIO (a name or a file) once and write its tables."""
+    from sim.output import write_run  # pyarrow only when writing
+
+    overrides = _overrides(assignments)
+    result = api.run(
+        scenario, structure=structure, seed=seed, steps=steps, shocks=not no_shocks, **overrides
+    )
+    summary = result.summary.iloc[0]
+    folder = out or Path("results") / "runs" / (
+        f"{summary['scenario']}__{summary['structure']}__seed{seed}"
+        + ("__noshock" if no_shocks else "")
+    )
+    spec = {
+        "scenario": scenario,
+        "structure": structure,
+        "seed": seed,
+        "steps": steps,
+        "shocks": not no_shocks,
+        "overrides": overrides,
+    }
+    write_run(result, folder, csv=csv, spec=spec)
+    click.echo(_format_summary(summary))
+    click.echo(f"\nwrote {folder}")
+
+
+def _format_summary(summary: pd.Series) -> str:
+    rows = []
+    for name, value in summary.items():
+        if isinstance(value, float):
+            value = "n/a" if math.isnan(value) else f"{value:.4g}"
+        rows.append(f"  {name:<28} {value}")
+    return "\n".join(rows)
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate_command(files: tuple[Path, ...]) -> None:
+    """Check scenario and structure FILES; print one line per file."""
+    failures = 0
+    for path in files:
+        try:
+            kind = config.validate_file(path)
+            click.echo(f"ok: {path} ({kind})")
+        except ConfigError as exc:
+            failures += 1
+            click.echo(f"itlead: error: {exc}", err=True)
+    if failures:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@main.command("list")
+@click.option(
+    "--what",
+    type=click.Choice(["all", "scenarios", "structures", "params", "metrics"]),
+    default="all",
+    show_default=True,
+)
+def list_command(what: str) -> None:
+    """Show scenarios, structures, and every parameter with unit, default, range and source."""
+    if what in ("all", "scenarios"):
+        click.echo("Scenarios: " + ", ".join(config.list_scenarios()))
+    if what in ("all", "structures"):
+        click.echo("Structures: " + ", ".join(config.list_structures()))
+    if what in ("all", "params"):
+        click.echo("\nParameters:")
+        click.echo(parameter_table().to_string(index=False))
+    if what in ("all", "metrics"):
+        click.echo("\nPer-tick measures:")
+        rows = [(n, u, lo, hi, d) for n, (u, lo, hi, d) in TICK_METRICS.items()]
+        click.echo(
+            pd.DataFrame(rows, columns=["measure", "unit", "low", "high", "meaning"]).to_string(
+                index=False
+            )
+        )
+
+
+def parameter_table() -> pd.DataFrame:
+    """Every parameter: group, name, default, unit, allowed range, source and meaning."""
+    defaults = param_defaults()
+    rows = []
+    for name, info in param_infos().items():
+        allowed = " | ".join(info.choices) if info.choices else f"{info.low:g} to {info.high:g}"
+        rows.append(
+            {
+                "group": info.group,
+                "name": name,
+                "default": defaults[name],
+                "unit": info.unit,
+                "range": allowed,
+                "source": info.source,
+                "meaning": info.doc,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@main.command("compare-structures")
+@click.option("--scenario", default="baseline", show_default=True)
+@click.option(
+    "--structures",
+    default="single_cio,cio_cto_split",
+    show_default=True,
+    help="Comma-separated; the first is the reference.",
+)
+@click.option("--seeds", default=10, show_default=True, type=int, help="Replications.")
+@click.option("--first-seed", default=0, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Processes.")
+@_set_option
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write CSV tables here.")
+def compare_command(
+    scenario: str,
+    structures: str,
+    seeds: int,
+    first_seed: int,
+    workers: int,
+    assignments: tuple[str, ...],
+    out: Path | None,
+) -> None:
+    """Compare structures on one scenario over seeded replications (paired by seed)."""
+    names = [s.strip() for s in structures.split(",") if s.strip()]
+    if len(names) < 2:
+        raise ConfigError(
+            f"--structures: {structures!r} names fewer than two; allowed e.g. "
+            "single_cio,cio_cto_split"
+        )
+    for name in names:
+        config.load_structure(name)  # fail fast, before any run
+    overrides = _overrides(assignments)
+    config.build_params(config.load_scenario(scenario), overrides)
+    seed_list = list(range(first_seed, first_seed + seeds))
+    click.echo(
+        f"Comparing {', '.join(names)} on '{scenario}' over {seeds} seeds "
+        f"({len(names) * seeds} runs, {workers} workers)...",
+        err=True,
+    )
+    summaries = compare.run_replications(scenario, names, seed_list, overrides, workers)
+    reference = names[0]
+    for other in names[1:]:
+        table = compare.paired_table(summaries, reference, other)
+        click.echo(
+            f"\n{other} vs {reference} on {scenario}, n = {seeds} paired seeds "
+            "(difference = other - reference; 95% bootstrap CI)"
+        )
+        click.echo(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            table.to_csv(out / f"paired_{other}_vs_{reference}.csv", index=False)
+    if out is not None:
+        summaries.to_csv(out / "summaries.csv", index=False)
+        click.echo(f"\nwrote {out}")
+
+
+@main.command("docs")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("docs"), show_default=True)
+def docs_command(out: Path) -> None:
+    """Regenerate docs/parameters.md from the parameter and measure tables."""
+    from sim.docs import write_parameter_doc
+
+    path = write_parameter_doc(out / "parameters.md")
+    click.echo(f"wrote {path}")

@@ -1,0 +1,365 @@
+"""Measures: every quantity MODEL.md lists, recorded per tick, and the run summary after warm-up.
+
+Each per-tick measure is declared once in :data:`TICK_METRICS` with its unit, range and meaning;
+the recorder fills preallocated arrays, tests check the ranges, and the docs print the table.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.attention import ACTIVITIES, PEOPLE_WORK
+from sim.records import REQUEST_KINDS, STRATEGIC
+
+if TYPE_CHECKING:
+    from sim.model import ITLeadershipModel
+
+INF = math.inf
+# name: (unit, low, high, meaning). NaN means "nothing to measure this tick".
+TICK_METRICS: dict[str, tuple[str, float, float, str]] = {
+    "requests_created": ("requests", 0, INF, "Requests business units raised."),
+    "delivered": ("requests", 0, INF, "Requests delivered (throughput)."),
+    "delivered_strategic": ("requests", 0, INF, "Strategic requests delivered."),
+    "delivered_change": ("requests", 0, INF, "Change requests delivered."),
+    "delivered_service": ("requests", 0, INF, "Service requests delivered."),
+    "rejected": ("requests", 0, INF, "Proposals rejected or timed out in governance."),
+    "shadowed": ("requests", 0, INF, "Requests units built themselves (shadow IT)."),
+    "backlog": ("requests", 0, INF, "Open requests (proposed, queued or blocked)."),
+    "lead_time_strategic": ("ticks", 1, INF, "Mean lead time of strategic work delivered."),
+    "lead_time_change": ("ticks", 1, INF, "Mean lead time of changes delivered."),
+    "lead_time_service": ("ticks", 1, INF, "Mean lead time of service requests delivered."),
+    "value_delivered": ("value units", 0, INF, "Value x alignment, decayed by lateness."),
+    "strategic_value": ("value units", 0, INF, "Value of strategic work delivered, unaligned."),
+    "strategic_alignment": ("fraction", 0, 1, "Value-weighted alignment of strategic work."),
+    "reaimed": ("items", 0, INF, "Funded items re-aimed at a current theme."),
+    "incidents_new": ("incidents", 0, INF, "Incidents that arose."),
+    "incidents_open": ("incidents", 0, INF, "Incidents not yet restored."),
+    "restore_time": ("ticks", 1, INF, "Mean time to restore of incidents restored."),
+    "debt_mean": ("debt", 0, INF, "Mean technical debt per team."),
+    "unplanned_share": ("fraction", 0, 1, "Share of effort spent firefighting."),
+    "run_share": ("fraction", 0, 1, "Share of effort running the business (all but strategic)."),
+    "improvement_share": ("fraction", 0, 1, "Share of effort on improvement (debt paydown)."),
+    "capacity": ("person-days", 0, INF, "IT capacity this tick."),
+    "demand_capacity_ratio": ("ratio", 0, INF, "Work offered (incl. rejected) over capacity."),
+    "business_trust_mean": ("trust", 0, 1, "Mean business-unit trust in IT."),
+    "business_trust_sd": ("trust", 0, 1, "Spread of business-unit trust in IT."),
+    "perceived_trust": ("trust", 0, 1, "What the stakeholder executive believes trust is."),
+    "blind_spot": ("trust", -1, 1, "Perceived minus actual business trust."),
+    "exec_trust": ("trust", 0, 1, "Mean trust across executive channels (NaN: none)."),
+    "team_trust": ("trust", 0, 1, "Mean team trust in its leader."),
+    "safety_mean": ("probability", 0, 1, "Mean team psychological safety."),
+    "team_exhaustion": ("exhaustion", 0, 1, "Mean team exhaustion."),
+    "burnout_share": ("fraction", 0, 1, "IT staff above the burnout threshold."),
+    "attrition": ("people", 0, INF, "IT staff who left."),
+    "headcount": ("people", 0, INF, "IT staff."),
+    "exec_utilisation_mean": ("fraction", 0, INF, "Mean executive hours used over budget."),
+    "exec_utilisation_max": ("fraction", 0, INF, "Highest executive utilisation."),
+    "exec_load_max": ("ratio", 0, INF, "Highest executive demand over budget."),
+    "exec_exhaustion": ("exhaustion", 0, 1, "Mean executive exhaustion."),
+    "decision_queue": ("decisions", 0, INF, "Decisions waiting at executives."),
+    "decision_latency": ("ticks", 0, INF, "Mean wait of decisions resolved."),
+    "decisions_timed_out": ("decisions", 0, INF, "Decisions defaulted after the timeout."),
+    "escalations": ("requests", 0, INF, "Requests escalated by business units."),
+    "conflicts": ("decisions", 0, INF, "Decisions where the roles' goals conflicted."),
+    "rework_effort": ("person-days", 0, INF, "Rework added (wrong, defaulted or hidden)."),
+    "hidden_work_share": ("fraction", 0, 1, "(Rework + coordination + blocked idling) / work."),
+    "exec_turnover": ("executives", 0, INF, "Executives who left."),
+    "exec_vacancies": ("roles", 0, INF, "Executive roles vacant."),
+    "shadow_share": ("fraction", 0, 1, "Share of requests built as shadow IT."),
+    "it_cost": ("cost units", 0, INF, "Staff cost plus executive cost."),
+}
+EXEC_COLUMNS = (
+    "tick",
+    "role",
+    "vacant",
+    "budget",
+    "demand",
+    "used",
+    "utilisation",
+    "exhaustion",
+    "queue",
+    *(f"hours_{a}" for a in ACTIVITIES),
+    "hours_technical",
+)
+HOURS_PER_PERSON_DAY = 8.0
+
+
+class Recorder:
+    """Fills the per-tick arrays and the per-executive rows as the model runs."""
+
+    def __init__(self, model: ITLeadershipModel) -> None:
+        n = model.p.steps
+        self.arrays = {name: np.full(n, np.nan) for name in TICK_METRICS}
+        self.exec_rows: list[tuple[Any, ...]] = []
+
+    def collect(self, model: ITLeadershipModel) -> None:
+        """Record tick ``model.tick``."""
+        t = model.tick
+        a = self.arrays
+        c = model.counters
+        teams = model.team_list
+        execs = list(model.executives_by_name.values())
+        a["requests_created"][t] = c.created
+        a["delivered"][t] = sum(c.delivered)
+        for k, kind in enumerate(REQUEST_KINDS):
+            a[f"delivered_{kind}"][t] = c.delivered[k]
+            if c.delivered[k]:
+                a[f"lead_time_{kind}"][t] = c.lead[k] / c.delivered[k]
+        a["rejected"][t] = c.rejected
+        a["shadowed"][t] = c.shadowed
+        totals = model.totals
+        a["backlog"][t] = (
+            totals["created"] - totals["delivered"] - totals["rejected"] - totals["shadowed"]
+        )
+        a["value_delivered"][t] = c.value
+        a["strategic_value"][t] = c.strategic_value
+        if c.strategic_value > 0.0:
+            a["strategic_alignment"][t] = c.aligned_value / c.strategic_value
+        a["reaimed"][t] = c.reaimed
+        a["incidents_new"][t] = c.incidents
+        a["incidents_open"][t] = sum(len(team.incidents) for team in teams)
+        if c.restored:
+            a["restore_time"][t] = c.restore_time / c.restored
+        a["debt_mean"][t] = sum(team.debt for team in teams) / len(teams)
+        incidents = sum(team.spent_incidents for team in teams)
+        improvement = sum(team.spent_improvement for team in teams)
+        planned = sum(team.spent_planned for team in teams)
+        strategic = sum(team.spent_strategic for team in teams)
+        worked = incidents + improvement + planned
+        capacity = sum(team.capacity for team in teams)
+        if worked > 0.0:
+            a["unplanned_share"][t] = incidents / worked
+            a["run_share"][t] = 1.0 - strategic / worked
+            a["improvement_share"][t] = improvement / worked
+        a["capacity"][t] = capacity
+        if capacity > 0.0:
+            a["demand_capacity_ratio"][t] = c.offered_effort / capacity
+        trust = np.array([u.trust.value for u in model.unit_list])
+        a["business_trust_mean"][t] = actual = float(trust.mean())
+        a["business_trust_sd"][t] = float(trust.std())
+        perceivers = [model.executives_by_name[n] for n in model.stakeholder_holders]
+        perceived = sum(e.perceived_trust for e in perceivers) / len(perceivers)
+        a["perceived_trust"][t] = perceived
+        a["blind_spot"][t] = perceived - actual
+        if model.channels:
+            channel_trust = [ch.trust.value for ch in model.channels.values()]
+            a["exec_trust"][t] = sum(channel_trust) / len(channel_trust)
+        a["team_trust"][t] = sum(team.leader_trust.value for team in teams) / len(teams)
+        a["safety_mean"][t] = sum(team.safety for team in teams) / len(teams)
+        a["team_exhaustion"][t] = sum(team.exhaustion for team in teams) / len(teams)
+        headcount = sum(team.headcount for team in teams)
+        a["headcount"][t] = headcount
+        if headcount:
+            a["burnout_share"][t] = sum(team.burnout_count() for team in teams) / headcount
+        a["attrition"][t] = c.attrition
+        utilisation = []
+        loads = []
+        coordination = 0.0
+        for e in execs:
+            used = sum(e.given.values())
+            util = used / e.budget if e.budget > 0.0 else 0.0
+            load = sum(e.demand.values()) / e.budget if e.budget > 0.0 else 0.0
+            utilisation.append(util)
+            loads.append(load)
+            coordination += e.given["coordination"]
+            queue = e.queue_stats.length
+            self.exec_rows.append(
+                (
+                    t,
+                    e.name,
+                    e.vacant,
+                    e.budget,
+                    sum(e.demand.values()),
+                    used,
+                    util,
+                    e.exhaustion,
+                    queue,
+                    *(e.given[x] for x in ACTIVITIES),
+                    e.given["planning"] + e.given["incidents"] + e.technical_decision_hours,
+                )
+            )
+            e.queue_stats.end_tick()
+        for team in teams:
+            team.queue_stats.end_tick()
+        a["exec_utilisation_mean"][t] = sum(utilisation) / len(utilisation)
+        a["exec_utilisation_max"][t] = max(utilisation)
+        a["exec_load_max"][t] = max(loads)
+        a["exec_exhaustion"][t] = sum(e.exhaustion for e in execs) / len(execs)
+        a["decision_queue"][t] = sum(e.queue_stats.length for e in execs)
+        if c.decisions:
+            a["decision_latency"][t] = c.decision_latency / c.decisions
+        a["decisions_timed_out"][t] = c.timeouts
+        a["escalations"][t] = c.escalations
+        a["conflicts"][t] = c.conflicts
+        a["rework_effort"][t] = c.rework
+        idle = sum(team.idle_blocked for team in teams)
+        hidden = c.rework + coordination / HOURS_PER_PERSON_DAY + idle
+        total = worked + coordination / HOURS_PER_PERSON_DAY + idle
+        if total > 0.0:
+            a["hidden_work_share"][t] = min(1.0, hidden / total)
+        a["exec_turnover"][t] = c.exec_turnover
+        a["exec_vacancies"][t] = sum(e.vacant for e in execs)
+        if c.created:
+            a["shadow_share"][t] = c.shadowed / c.created
+        a["it_cost"][t] = headcount * model.p.person_cost + sum(e.role.cost for e in execs)
+
+    def ticks_frame(self, steps: int) -> pd.DataFrame:
+        """The per-tick table, one row per tick recorded."""
+        frame = pd.DataFrame({name: arr[:steps] for name, arr in self.arrays.items()})
+        frame.insert(0, "tick", np.arange(steps, dtype=np.int64))
+        return frame
+
+    def executives_frame(self) -> pd.DataFrame:
+        """The per-executive table, one row per role per tick."""
+        return pd.DataFrame.from_records(self.exec_rows, columns=list(EXEC_COLUMNS))
+
+
+def _mean(series: pd.Series) -> float:
+    values = series.dropna()
+    return float(values.mean()) if len(values) else math.nan
+
+
+def summarise(
+    ticks: pd.DataFrame,
+    executives: pd.DataFrame,
+    delivered_log: list[tuple[int, int, int, int, int]],
+    funded: dict[int, tuple[int, int]],
+    totals: dict[str, int],
+    open_requests: int,
+    *,
+    warmup: int,
+    steps: int,
+    market_shock: int | None,
+) -> dict[str, float]:
+    """One row of outcomes over the ticks after the warm-up.
+
+    Args:
+        ticks: The per-tick table.
+        executives: The per-executive table.
+        delivered_log: ``(kind, created, delivered, due, rid)`` of every delivered request.
+        funded: ``rid -> (created, due)`` of every funded strategic request.
+        totals: Whole-run counts of created, delivered, rejected and shadowed requests.
+        open_requests: Requests still open at the end.
+        warmup: Ticks left out.
+        steps: Ticks run.
+        market_shock: Tick of the first theme re-weighting, if any (for the time to re-align).
+
+    Returns:
+        Outcome name -> value (NaN when there was nothing to measure).
+    """
+    after = ticks[ticks["tick"] >= warmup]
+    out: dict[str, float] = {}
+    log = np.array(delivered_log, dtype=np.float64).reshape(-1, 5)
+    log = log[log[:, 2] >= warmup]
+    for k, kind in enumerate(REQUEST_KINDS):
+        lead = log[log[:, 0] == k][:, 2] - log[log[:, 0] == k][:, 1] + 1
+        has = len(lead) > 0
+        out[f"lead_time_{kind}_mean"] = float(lead.mean()) if has else math.nan
+        out[f"lead_time_{kind}_p50"] = float(np.percentile(lead, 50)) if has else math.nan
+        out[f"lead_time_{kind}_p90"] = float(np.percentile(lead, 90)) if has else math.nan
+    for name in (
+        "delivered",
+        "backlog",
+        "value_delivered",
+        "incidents_new",
+        "incidents_open",
+        "restore_time",
+        "debt_mean",
+        "unplanned_share",
+        "run_share",
+        "improvement_share",
+        "demand_capacity_ratio",
+        "business_trust_mean",
+        "business_trust_sd",
+        "perceived_trust",
+        "blind_spot",
+        "exec_trust",
+        "team_trust",
+        "safety_mean",
+        "team_exhaustion",
+        "burnout_share",
+        "exec_utilisation_mean",
+        "exec_utilisation_max",
+        "exec_exhaustion",
+        "decision_queue",
+        "decision_latency",
+        "hidden_work_share",
+        "it_cost",
+    ):
+        out[name] = _mean(after[name])
+    out["value_total"] = float(after["value_delivered"].sum())
+    strategic = log[log[:, 0] == STRATEGIC]
+    out["strategic_alignment"] = _weighted_alignment(after)
+    out["shadow_share"] = float(after["shadowed"].sum() / max(1.0, after["requests_created"].sum()))
+    out["attrition"] = float(after["attrition"].sum())
+    out["exec_turnover"] = float(after["exec_turnover"].sum())
+    out["decisions_timed_out"] = float(after["decisions_timed_out"].sum())
+    out["strategic_late_or_failed"] = _late_or_failed(strategic, funded, warmup, steps)
+    out["realign_ticks"] = _realign_ticks(ticks, market_shock)
+    out.update(_cio_shares(executives[executives["tick"] >= warmup]))
+    out["requests_created"] = float(totals["created"])
+    out["requests_delivered"] = float(totals["delivered"])
+    out["requests_rejected"] = float(totals["rejected"])
+    out["requests_shadowed"] = float(totals["shadowed"])
+    out["requests_open"] = float(open_requests)
+    return out
+
+
+def _weighted_alignment(after: pd.DataFrame) -> float:
+    """Share of delivered strategic value that matches the current themes."""
+    mask = after["strategic_alignment"].notna()
+    weight = after.loc[mask, "strategic_value"]
+    if weight.sum() <= 0.0:
+        return math.nan
+    return float((after.loc[mask, "strategic_alignment"] * weight).sum() / weight.sum())
+
+
+def _late_or_failed(
+    strategic: np.ndarray, funded: dict[int, tuple[int, int]], warmup: int, steps: int
+) -> float:
+    """Share of funded strategic work, due within the run, delivered late or not at all."""
+    delivered = {int(row[4]): int(row[2]) for row in strategic}
+    late = n = 0
+    for rid, (created, due) in funded.items():
+        if created < warmup or due >= steps:
+            continue
+        n += 1
+        done = delivered.get(rid)
+        if done is None or done > due:
+            late += 1
+    return late / n if n else math.nan
+
+
+def _realign_ticks(ticks: pd.DataFrame, shock: int | None) -> float:
+    """Ticks after a market shock until aligned strategic value is back to its pre-shock level."""
+    if shock is None:
+        return math.nan
+    series = ticks["strategic_alignment"]
+    before = series[(ticks["tick"] < shock) & (ticks["tick"] >= shock - 90)].mean()
+    if math.isnan(before):
+        return math.nan
+    rolling = series.rolling(30, min_periods=5).mean()
+    recovered = ticks["tick"][(ticks["tick"] > shock) & (rolling >= 0.95 * before)]
+    return float(recovered.iloc[0] - shock) if len(recovered) else math.nan
+
+
+def _cio_shares(execs: pd.DataFrame) -> dict[str, float]:
+    """The CIO's time shares (calibration: non-technical work 0.5-0.8 of attention)."""
+    cio = execs[execs["role"] == "CIO"]
+    used = cio["used"].sum()
+    out = {}
+    if used <= 0.0:
+        out["cio_nontechnical_share"] = math.nan
+    else:
+        out["cio_nontechnical_share"] = float(1.0 - cio["hours_technical"].sum() / used)
+    for activity in ACTIVITIES:
+        col = cio[f"hours_{activity}"].sum()
+        out[f"cio_share_{activity}"] = float(col / used) if used > 0.0 else math.nan
+    out["cio_people_work_share"] = float(
+        sum(out[f"cio_share_{a}"] for a in PEOPLE_WORK) if used > 0.0 else math.nan
+    )
+    return out

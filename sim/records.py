@@ -1,0 +1,105 @@
+"""Plain records that flow between agents: requests, incidents and decisions (not agents).
+
+Each record carries the uniform random numbers that decide its fate (whether it raises an
+exception, whether that is voiced, whether a decision on it is right), drawn when the record is
+created from its source's stream. The same request therefore meets the same luck under every
+structure, and structures differ only through the mechanisms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STRATEGIC, CHANGE, SERVICE = 0, 1, 2
+REQUEST_KINDS = ("strategic", "change", "service")
+
+# Request status. Every request created ends in exactly one of these (conservation).
+PROPOSED, QUEUED, BLOCKED, DELIVERED, REJECTED, SHADOWED = range(6)
+OPEN_STATUSES = (PROPOSED, QUEUED, BLOCKED)
+
+
+@dataclass(slots=True, eq=False)
+class Request:
+    """A piece of work a business unit asks IT for.
+
+    Attributes:
+        rid: Sequence number, unique in the run.
+        unit: Index of the originating business unit.
+        kind: STRATEGIC, CHANGE or SERVICE.
+        effort: Person-days of work (before rework).
+        remaining: Person-days still to do.
+        theme: Market theme it serves (strategic requests only; -1 otherwise).
+        value: Business value at full alignment and on time.
+        created: Tick the unit raised it.
+        due: Tick it was promised for.
+        u_exception: Uniform deciding whether work on it raises an exception.
+        u_voice: Uniform deciding whether that exception is voiced.
+        u_outcome: Uniform deciding rework after a default or a wrong decision.
+        u_decision: Uniform deciding whether a decision on it is right.
+    """
+
+    rid: int
+    unit: int
+    kind: int
+    effort: float
+    remaining: float
+    theme: int
+    value: float
+    created: int
+    due: int
+    u_exception: float
+    u_voice: float
+    u_outcome: float
+    u_decision: float
+    status: int = PROPOSED
+    team: int = -1
+    started: bool = False
+    priority: bool = False
+    hidden_problem: bool = False
+    delivered: int = -1
+    route: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass(slots=True, eq=False)
+class Incident:
+    """An unplanned disruption a team must restore before planned work (firefighting)."""
+
+    team: int
+    remaining: float
+    created: int
+    major: bool
+    blocked: bool = False
+
+
+@dataclass(slots=True, eq=False)
+class Decision:
+    """An exception, escalation or staffing question waiting for executive attention.
+
+    Attributes:
+        dtype: Decision type (see :data:`sim.structure.DECISION_TYPES`).
+        team: Index of the raising team, or -1 (a business unit's escalation).
+        request: The blocked request, if any.
+        incident: The blocked incident, if any.
+        unit: Index of the escalating business unit, or -1.
+        raised: Tick raised.
+        pending: Roles that still have to decide (two for a joint right).
+        urgent: Major incidents jump the queue.
+        resolved: Set once decided or timed out; queues drop resolved entries lazily.
+        crossing: The holder is not the raising team's line leader: coordination can conflict.
+        right: At least one holder decided it rightly (a joint decision has two chances).
+        vacancies: Staff to hire once a ``people`` decision is made.
+    """
+
+    dtype: str
+    team: int
+    raised: int
+    pending: list[str]
+    request: Request | None = None
+    incident: Incident | None = None
+    unit: int = -1
+    urgent: bool = False
+    resolved: bool = False
+    crossing: bool = False
+    right: bool = False
+    vacancies: int = 0
+    hours_left: dict[str, float] = field(default_factory=dict)
