@@ -27,17 +27,23 @@ class Market:
         w = rng.dirichlet(np.full(k, params.theme_concentration))
         # Drawn in full whatever the turbulence, so shocks never shift later draws.
         noise = rng.standard_normal((n, k))
+        drift = (params.turbulence * timeline.turbulence_mult)[:, None] * noise
         weights = np.empty((n, k))
-        for t in range(n):
-            if t in timeline.reweight:
-                share, new = timeline.reweight[t]
+        # Between two re-weightings the log-weights are a random walk: one cumulative sum per
+        # segment instead of a Python loop over ticks.
+        cuts = sorted(t for t in timeline.reweight if 0 < t < n)
+        for start, end in zip([0, *cuts], [*cuts, n], strict=True):
+            if start in timeline.reweight:
+                share, new = timeline.reweight[start]
                 w = (1.0 - share) * w + share * new
-            sd = params.turbulence * timeline.turbulence_mult[t]
-            if sd > 0.0:
-                w = w * np.exp(sd * noise[t])
-                w /= w.sum()
-            weights[t] = w
+            log_w = np.log(np.maximum(w, 1e-300)) + np.cumsum(drift[start:end], axis=0)
+            log_w -= log_w.max(axis=1, keepdims=True)
+            segment = np.exp(log_w)
+            segment /= segment.sum(axis=1, keepdims=True)
+            weights[start:end] = segment
+            w = segment[-1]
         self.weights = weights
+        self.cumulative = np.cumsum(weights, axis=1).tolist()
         self.demand_level = timeline.demand_mult
         self.n_themes = k
 

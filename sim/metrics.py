@@ -121,16 +121,31 @@ class Recorder:
             a["strategic_alignment"][t] = c.aligned_value / c.strategic_value
         a["reaimed"][t] = c.reaimed
         a["incidents_new"][t] = c.incidents
-        a["incidents_open"][t] = sum(len(team.incidents) for team in teams)
+        # One pass over the teams: this runs every tick.
+        incidents_open = burnout = headcount = 0
+        debt = incidents = improvement = planned = strategic = capacity = idle = 0.0
+        team_trust = safety = exhaustion = 0.0
+        for team in teams:
+            incidents_open += len(team.incidents)
+            debt += team.debt
+            incidents += team.spent_incidents
+            improvement += team.spent_improvement
+            planned += team.spent_planned
+            strategic += team.spent_strategic
+            capacity += team.capacity
+            idle += team.idle_blocked
+            team_trust += team.leader_trust.value
+            safety += team.safety
+            exhaustion += team.exhaustion
+            headcount += team.headcount
+            burnout += team.burnout_count()
+            team.queue_stats.end_tick()
+        n_teams = len(teams)
+        a["incidents_open"][t] = incidents_open
         if c.restored:
             a["restore_time"][t] = c.restore_time / c.restored
-        a["debt_mean"][t] = sum(team.debt for team in teams) / len(teams)
-        incidents = sum(team.spent_incidents for team in teams)
-        improvement = sum(team.spent_improvement for team in teams)
-        planned = sum(team.spent_planned for team in teams)
-        strategic = sum(team.spent_strategic for team in teams)
+        a["debt_mean"][t] = debt / n_teams
         worked = incidents + improvement + planned
-        capacity = sum(team.capacity for team in teams)
         if worked > 0.0:
             a["unplanned_share"][t] = incidents / worked
             a["run_share"][t] = 1.0 - strategic / worked
@@ -138,9 +153,10 @@ class Recorder:
         a["capacity"][t] = capacity
         if capacity > 0.0:
             a["demand_capacity_ratio"][t] = c.offered_effort / capacity
-        trust = np.array([u.trust.value for u in model.unit_list])
-        a["business_trust_mean"][t] = actual = float(trust.mean())
-        a["business_trust_sd"][t] = float(trust.std())
+        trust = [u.trust.value for u in model.unit_list]
+        actual = sum(trust) / len(trust)
+        a["business_trust_mean"][t] = actual
+        a["business_trust_sd"][t] = math.sqrt(sum((x - actual) ** 2 for x in trust) / len(trust))
         perceivers = [model.executives_by_name[n] for n in model.stakeholder_holders]
         perceived = sum(e.perceived_trust for e in perceivers) / len(perceivers)
         a["perceived_trust"][t] = perceived
@@ -148,13 +164,12 @@ class Recorder:
         if model.channels:
             channel_trust = [ch.trust.value for ch in model.channels.values()]
             a["exec_trust"][t] = sum(channel_trust) / len(channel_trust)
-        a["team_trust"][t] = sum(team.leader_trust.value for team in teams) / len(teams)
-        a["safety_mean"][t] = sum(team.safety for team in teams) / len(teams)
-        a["team_exhaustion"][t] = sum(team.exhaustion for team in teams) / len(teams)
-        headcount = sum(team.headcount for team in teams)
+        a["team_trust"][t] = team_trust / n_teams
+        a["safety_mean"][t] = safety / n_teams
+        a["team_exhaustion"][t] = exhaustion / n_teams
         a["headcount"][t] = headcount
         if headcount:
-            a["burnout_share"][t] = sum(team.burnout_count() for team in teams) / headcount
+            a["burnout_share"][t] = burnout / headcount
         a["attrition"][t] = c.attrition
         utilisation = []
         loads = []
@@ -183,8 +198,6 @@ class Recorder:
                 )
             )
             e.queue_stats.end_tick()
-        for team in teams:
-            team.queue_stats.end_tick()
         a["exec_utilisation_mean"][t] = sum(utilisation) / len(utilisation)
         a["exec_utilisation_max"][t] = max(utilisation)
         a["exec_load_max"][t] = max(loads)
@@ -196,7 +209,6 @@ class Recorder:
         a["escalations"][t] = c.escalations
         a["conflicts"][t] = c.conflicts
         a["rework_effort"][t] = c.rework
-        idle = sum(team.idle_blocked for team in teams)
         hidden = c.rework + coordination / HOURS_PER_PERSON_DAY + idle
         total = worked + coordination / HOURS_PER_PERSON_DAY + idle
         if total > 0.0:

@@ -8,6 +8,7 @@ decides, who leads whom and what a channel costs (:mod:`sim.structure`).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import deque
 from collections.abc import Callable
@@ -109,6 +110,18 @@ class ITLeadershipModel(mesa.Model):
         self.timeline = build_timeline(scenario, params, streams.stream(seed, streams.SHOCKS))
         self.market = Market(params, self.timeline, streams.stream(seed, streams.MARKET))
         self.coordination_rng = streams.stream(seed, streams.COORDINATION)
+        # Per-tick multipliers as plain lists: read in inner loops.
+        self.incident_mult = self.timeline.incident_mult.tolist()
+        self.debt_floor = self.timeline.debt_floor.tolist()
+        self.feedback_hours = self.timeline.feedback_hours.tolist()
+        self.kind_table = [
+            (
+                getattr(params, f"effort_{name}"),
+                getattr(params, f"value_per_effort_{name}"),
+                getattr(params, f"due_{name}"),
+            )
+            for name in KIND_PARAMS
+        ]
         self.counters = TickCounters()
         self.next_rid = 0
         self.totals = {"created": 0, "delivered": 0, "rejected": 0, "shadowed": 0}
@@ -256,7 +269,7 @@ class ITLeadershipModel(mesa.Model):
             channel.trust.forget(f)
 
     # --- demand ------------------------------------------------------------------------------
-    def new_request(self, unit: int, u: np.ndarray, effort_z: float) -> Request:
+    def new_request(self, unit: int, u: list[float], effort_z: float) -> Request:
         """Build a request from a unit's pre-drawn numbers (kind, size, theme, luck)."""
         p = self.p
         t = self.tick
@@ -266,12 +279,12 @@ class ITLeadershipModel(mesa.Model):
             kind = 1
         else:
             kind = 2
-        name = KIND_PARAMS[kind]
-        effort = getattr(p, f"effort_{name}") * math.exp(p.effort_sigma * effort_z)
+        median, value_per_effort, due = self.kind_table[kind]
+        effort = median * math.exp(p.effort_sigma * effort_z)
         theme = -1
         if kind == STRATEGIC:
-            cumulative = np.cumsum(self.market.weights[t])
-            theme = min(int(np.searchsorted(cumulative, u[1] * cumulative[-1])), p.n_themes - 1)
+            cumulative = self.market.cumulative[t]
+            theme = min(bisect.bisect_right(cumulative, u[1] * cumulative[-1]), p.n_themes - 1)
         request = Request(
             rid=self.next_rid,
             unit=unit,
@@ -279,15 +292,15 @@ class ITLeadershipModel(mesa.Model):
             effort=effort,
             remaining=effort,
             theme=theme,
-            value=getattr(p, f"value_per_effort_{name}") * effort,
+            value=value_per_effort * effort,
             created=t,
-            due=t + getattr(p, f"due_{name}"),
-            u_exception=float(u[4]),
-            u_voice=float(u[5]),
-            u_outcome=float(u[6]),
-            u_decision=float(u[7]),
+            due=t + due,
+            u_exception=u[4],
+            u_voice=u[5],
+            u_outcome=u[6],
+            u_decision=u[7],
+            route=(u[8], u[9]),
         )
-        request.route = (float(u[8]), float(u[9]))
         self.next_rid += 1
         self.totals["created"] += 1
         self.counters.created += 1
@@ -617,7 +630,7 @@ class ITLeadershipModel(mesa.Model):
             n_holders = len(self.stakeholder_holders)
             need = p.stakeholder_hours_per_unit * self.n_units
             demand["stakeholder"] = need * (1.5 - ex.perceived_trust) / n_holders
-            demand["feedback"] = float(self.timeline.feedback_hours[t]) / n_holders
+            demand["feedback"] = self.feedback_hours[t] / n_holders
         n = len(self.reports[name])
         # Graicunas (1933): relationships, not reports, load a leader.
         demand["people"] = p.people_hours_per_report * n * (1.0 + p.span_interaction * (n - 1))
