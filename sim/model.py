@@ -208,6 +208,13 @@ class ITLeadershipModel(mesa.Model):
     def _reroute(self, d: Decision) -> None:
         """Give a decision whose holder's role was abolished to the new holders."""
         d.resolved = True
+        for name in d.pending:  # a joint decision's surviving holder lets go of it too
+            ex = self.executives_by_name.get(name)
+            if ex is not None:
+                ex.queue_stats.depart(d.queued, self.tick)
+                if d.dtype != "investment":
+                    ex.queued_hours["incidents" if d.urgent else "decisions"] -= d.hours_left[name]
+        d.pending.clear()
         if d.dtype == "investment":
             self._propose(d.request, d.raised)  # type: ignore[arg-type]
             return
@@ -337,6 +344,7 @@ class ITLeadershipModel(mesa.Model):
         team.backlog_effort += request.remaining
         if request.kind == STRATEGIC:
             team.project_effort += request.remaining
+        request.entered = self.tick
         team.queue_stats.arrive(self.tick)
         return team
 
@@ -367,6 +375,7 @@ class ITLeadershipModel(mesa.Model):
             unit=unit,
             urgent=incident is not None,
             vacancies=vacancies,
+            queued=self.tick,
         )
         d.crossing = any(h != line and self.channel(h, line) is not None for h in holders)
         base = p.major_incident_hours if incident is not None else p.decision_hours
@@ -390,7 +399,7 @@ class ITLeadershipModel(mesa.Model):
     def decided(self, d: Decision, ex: Executive) -> None:
         """``ex`` has decided its part of ``d``; the decision resolves once every holder has."""
         d.pending.remove(ex.name)
-        ex.queue_stats.depart(d.raised, self.tick)
+        ex.queue_stats.depart(d.queued, self.tick)
         u = d.request.u_decision if d.request is not None else float(ex.stream.random())
         if u < ex.accuracy(DECISION_DOMAIN[d.dtype]):
             d.right = True
@@ -409,7 +418,7 @@ class ITLeadershipModel(mesa.Model):
             for name in d.pending:
                 ex = self.executives_by_name[name]
                 ex.queued_hours["incidents" if d.urgent else "decisions"] -= d.hours_left[name]
-                ex.queue_stats.depart(d.raised, t)
+                ex.queue_stats.depart(d.queued, t)
             d.pending.clear()
             if team is not None:
                 team.leader_trust.negative(1.0, p.trust_negative_weight)
@@ -502,7 +511,14 @@ class ITLeadershipModel(mesa.Model):
 
     # --- portfolio governance ---------------------------------------------------------------
     def _propose(self, request: Request, raised: int) -> None:
-        d = Decision(dtype="investment", team=-1, raised=raised, pending=[], request=request)
+        d = Decision(
+            dtype="investment",
+            team=-1,
+            raised=raised,
+            pending=[],
+            request=request,
+            queued=self.tick,
+        )
         d.pending = list(self.investment_holders)
         for name in d.pending:
             ex = self.executives_by_name[name]
@@ -542,7 +558,7 @@ class ITLeadershipModel(mesa.Model):
                 break
             ex.proposals.popleft()
             d.pending.remove(ex.name)
-            ex.queue_stats.depart(d.raised, self.tick)
+            ex.queue_stats.depart(d.queued, self.tick)
             request = d.request
             error = (request.u_decision - 0.5) * 2.0 * (1.0 - ex.accuracy("business"))
             estimate = self.market.alignment(request.theme, self.tick) + error
@@ -563,7 +579,7 @@ class ITLeadershipModel(mesa.Model):
         for name in d.pending:
             ex = self.executives_by_name.get(name)
             if ex is not None:
-                ex.queue_stats.depart(d.raised, self.tick)
+                ex.queue_stats.depart(d.queued, self.tick)
         d.pending.clear()
         if funded:
             self.pipeline[request.rid] = request
@@ -726,7 +742,7 @@ class ITLeadershipModel(mesa.Model):
         t = self.tick
         request.status = DELIVERED
         request.delivered = t
-        team.queue_stats.depart(request.created, t)
+        team.queue_stats.depart(request.entered, t)
         self.totals["delivered"] += 1
         c = self.counters
         c.delivered[request.kind] += 1

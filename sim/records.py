@@ -57,6 +57,7 @@ class Request:
     priority: bool = False
     hidden_problem: bool = False
     delivered: int = -1
+    entered: int = -1  # tick it joined a team's queue (for Little's law)
     route: tuple[float, float] = (0.0, 0.0)
 
 
@@ -102,4 +103,5 @@ class Decision:
     crossing: bool = False
     right: bool = False
     vacancies: int = 0
+    queued: int = -1  # tick it joined executives' queues (differs from raised after a reroute)
     hours_left: dict[str, float] = field(default_factory=dict)

@@ -54,7 +54,9 @@ class TestAllocate:
         assert sum(given.values()) <= 10.0 + 1e-9
 
     def test_urgent_first_crowds_out_people_work(self):
-        given = allocate(self.demand, 6.0, policy="urgent_first", overtime=0.0, protected_share=0.35)
+        given = allocate(
+            self.demand, 6.0, policy="urgent_first", overtime=0.0, protected_share=0.35
+        )
         assert given["incidents"] == 2.0 and given["decisions"] == 4.0
         assert given["people"] == 0.0 and given["stakeholder"] == 0.0
 
@@ -65,7 +67,9 @@ class TestAllocate:
         assert sum(given[a] for a in PEOPLE_WORK) == pytest.approx(0.35 * 6.0)
 
     def test_no_overtime_when_demand_fits(self):
-        given = allocate({"people": 1.0}, 8.0, policy="urgent_first", overtime=2.0, protected_share=0)
+        given = allocate(
+            {"people": 1.0}, 8.0, policy="urgent_first", overtime=2.0, protected_share=0
+        )
         assert sum(given.values()) == 1.0
 
     def test_unknown_policy_is_an_error(self):
@@ -107,8 +111,14 @@ def test_binomial_inverse_has_the_right_mean():
 
 class TestTimeline:
     def test_drawn_starts_lie_in_the_window(self):
-        scen = Scenario(name="x", shocks=(ShockSpec(kind="incident_storm", window=(100, 120),
-                                                    duration=5, magnitude=3.0, repeat=4),))
+        scen = Scenario(
+            name="x",
+            shocks=(
+                ShockSpec(
+                    kind="incident_storm", window=(100, 120), duration=5, magnitude=3.0, repeat=4
+                ),
+            ),
+        )
         tl = build_timeline(scen, Params(), np.random.default_rng(0))
         assert len(tl.events) == 4
         assert all(100 <= e.start <= 120 for e in tl.events)
