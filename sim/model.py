@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import mesa
-import numpy as np
 
 from sim import streams
 from sim.agents import INCIDENT_TYPE, BusinessUnit, Executive, ITTeam

@@ -106,7 +106,7 @@ def test_every_measure_stays_in_its_range(case):
 @settings(max_examples=10, deadline=None)
 @given(scenarios())
 def test_same_seed_gives_identical_frames(case):
-    structure, seed, scenario, overrides = case
+    structure, _, scenario, _ = case
     first = collect_result(_run(*case), scenario, _structure(structure))
     second = collect_result(_run(*case), scenario, _structure(structure))
     for name in ("ticks", "executives", "summary", "events"):

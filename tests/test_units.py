@@ -42,8 +42,11 @@ class TestBetaTrust:
         assert t.value == 0.5
 
 
+DEMAND = {"incidents": 2.0, "decisions": 4.0, "stakeholder": 3.0, "people": 4.0}
+
+
 class TestAllocate:
-    demand = {"incidents": 2.0, "decisions": 4.0, "stakeholder": 3.0, "people": 4.0}
+    demand = DEMAND
 
     @pytest.mark.parametrize("policy", ["urgent_first", "protected_people_time"])
     def test_never_more_than_demanded_or_available(self, policy):
