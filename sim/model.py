@@ -444,12 +444,13 @@ class ITLeadershipModel(mesa.Model):
         self._release(d)
 
     def _wrong(self, d: Decision) -> None:
-        """A wrong decision costs rework on the item it was about."""
+        """A wrong decision is no better than the default: the same chance of rework."""
         if d.team < 0:
             return
         team = self.team_list[d.team]
         if d.request is not None and d.dtype != "stakeholder":
-            team.add_rework(d.request)
+            if d.request.u_outcome < self.p.default_rework_prob:
+                team.add_rework(d.request)
         elif d.incident is not None:
             extra = self.p.rework_fraction * d.incident.remaining
             d.incident.remaining += extra
