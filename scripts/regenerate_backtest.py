@@ -1,0 +1,40 @@
+"""Regenerate the stored results the back-test compares against: tests/data/backtest.csv.
+
+Run it only when a change to the model is meant to change results, and say so in the commit:
+``.venv/bin/python scripts/regenerate_backtest.py``. The test (tests/test_backtest.py) re-runs the
+same cases and requires identical numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+import sim
+
+# (scenario, structure, seed, steps): every structure and every kind of shock at least once.
+CASES = (
+    ("baseline", "single_cio", 0, 300),
+    ("incident_storm", "cio_cto_split", 1, 400),
+    ("market_shock", "cio_cto_joint_architecture", 2, 400),
+    ("combined_shocks", "cio_with_coo", 3, 400),
+    ("restructure_to_split", "single_cio", 4, 300),
+    ("staff_loss", "cio_cto_split", 5, 350),
+)
+OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "backtest.csv"
+
+
+def backtest_frame() -> pd.DataFrame:
+    """The summaries of every case, one row each."""
+    frames = [
+        sim.run(scenario, structure=structure, seed=seed, steps=steps).summary.assign(steps=steps)
+        for scenario, structure, seed, steps in CASES
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+if __name__ == "__main__":
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    backtest_frame().to_csv(OUT, index=False)
+    print(f"wrote {OUT}")
