@@ -130,7 +130,7 @@ class ITTeam(mesa.Agent):
         self.backlog_effort = 0.0  # all open work, person-days
         self.project_effort = 0.0  # the strategic part of it
         self.improvement_plan = p.improvement_share_min
-        self.pipeline = np.zeros(p.improvement_delay + 1)  # improvement effort paying back later
+        self.pipeline = [0.0] * (p.improvement_delay + 1)  # improvement effort paying back later
         self.hires: deque[int] = deque()  # ticks at which approved hires arrive
         self.people_hours = 0.0
         self.queue_stats = QueueStats()
@@ -195,10 +195,10 @@ class ITTeam(mesa.Agent):
         self.capacity = capacity = self.compute_capacity()
         # Schedule pressure: run work is expected within days, projects within their horizon.
         # Incidents are due at once; they strain most.
-        incident_work = sum(i.remaining for i in self.incidents)
+        incident_work = sum(i.remaining for i in self.incidents) if self.incidents else 0.0
         run_work = self.backlog_effort - self.project_effort - incident_work
         expected = incident_work + run_work / p.backlog_norm + self.project_effort / p.due_strategic
-        self.pressure = expected / max(capacity, 1e-9)
+        self.pressure = expected / capacity if capacity > 1e-9 else expected * 1e9
         left = capacity
         # Firefighting: incidents pre-empt everything else.
         if self.incidents:
@@ -216,14 +216,17 @@ class ITTeam(mesa.Agent):
                     self.incidents.remove(incident)
                     model.incident_restored(self, incident)
         # Improvement: the plan, cut under pressure (the capability trap's tipping point).
-        share = self.improvement_plan / (1.0 + p.pressure_cut * max(0.0, self.pressure - 1.0))
-        if self.kind == "platform":
-            share = max(share, model.debt_floor[t])
+        share = self.improvement_plan
+        if self.pressure > 1.0:
+            share /= 1.0 + p.pressure_cut * (self.pressure - 1.0)
+        if self.kind == "platform" and model.debt_floor[t] > share:
+            share = model.debt_floor[t]
         improvement = share * left
         left -= improvement
         self.spent_improvement = improvement
         slot = t % len(self.pipeline)
-        self.debt = max(0.0, self.debt - p.improvement_effect * self.pipeline[slot])
+        if self.pipeline[slot]:
+            self.debt = max(0.0, self.debt - p.improvement_effect * self.pipeline[slot])
         self.pipeline[slot] = improvement
         # Planned work. Strategic projects get the portfolio's share while other work waits,
         # less when run work is piling up (projects slip first); what one lane cannot use flows
