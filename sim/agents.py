@@ -247,7 +247,8 @@ class ITTeam(mesa.Agent):
         """Work items from the front: about one person per item, leftovers flow down."""
         if left <= 1e-9:
             return left
-        share = left / min(len(lane), max(1, self.headcount))
+        people = self.headcount if self.headcount > 0 else 1
+        share = left / (len(lane) if len(lane) < people else people)
         changed = False  # did an item block or finish (and so must leave the lane)?
         worked = 0
         for request in lane:
@@ -257,7 +258,9 @@ class ITTeam(mesa.Agent):
                 changed = True
                 continue
             worked += 1
-            amount = min(share if worked <= self.headcount else left, request.remaining, left)
+            amount = share if worked <= people and share < left else left
+            if request.remaining < amount:
+                amount = request.remaining
             left -= self._spend(request, amount)
             changed = changed or request.remaining <= 1e-9
         if left > 1e-9:  # capacity an item did not need goes to the others
@@ -265,7 +268,8 @@ class ITTeam(mesa.Agent):
                 if left <= 1e-9:
                     break
                 if request.status == QUEUED and request.started and request.remaining > 1e-9:
-                    left -= self._spend(request, min(left, request.remaining))
+                    amount = request.remaining if request.remaining < left else left
+                    left -= self._spend(request, amount)
                     changed = changed or request.remaining <= 1e-9
         if changed:
             for request in [r for r in lane if r.status == QUEUED and r.remaining <= 1e-9]:
