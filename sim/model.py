@@ -690,7 +690,10 @@ class ITLeadershipModel(mesa.Model):
             for unit in self.unit_list:
                 unit.trust.positive(evidence)
         actual = self.business_trust()
-        learning = min(1.0, p.feedback_learning * (feedback_hours + 0.25 * hours))
+        # Dissatisfaction reaches the executive through feedback work, and through staff who
+        # pass on what they hear, which they do more where it is safe to speak (Edmondson 1999).
+        voice = sum(team.safety for team in self.team_list) / len(self.team_list)
+        learning = min(1.0, p.feedback_learning * (feedback_hours + 0.25 * hours) * (0.5 + voice))
         ex.perceived_trust += p.kpi_pull * (self.ontime_kpi - ex.perceived_trust)
         ex.perceived_trust += learning * (actual - ex.perceived_trust)
 

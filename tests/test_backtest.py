@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _regenerator():
-    spec = importlib.util.spec_from_file_location("regen", ROOT / "scripts" / "regenerate_backtest.py")
+    spec = importlib.util.spec_from_file_location(
+        "regen", ROOT / "scripts" / "regenerate_backtest.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
