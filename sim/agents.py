@@ -261,8 +261,15 @@ class ITTeam(mesa.Agent):
             amount = share if worked <= people and share < left else left
             if request.remaining < amount:
                 amount = request.remaining
-            left -= self._spend(request, amount)
-            changed = changed or request.remaining <= 1e-9
+            if amount > 0.0:  # _spend, inlined: this is the model's innermost loop
+                request.remaining -= amount
+                left -= amount
+                self.backlog_effort -= amount
+                self.spent_planned += amount
+                if request.kind == STRATEGIC:
+                    self.spent_strategic += amount
+                    self.project_effort -= amount
+                changed = changed or request.remaining <= 1e-9
         if left > 1e-9:  # capacity an item did not need goes to the others
             for request in lane:
                 if left <= 1e-9:

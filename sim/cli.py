@@ -48,6 +48,17 @@ def _overrides(assignments: tuple[str, ...]) -> dict[str, Any]:
     return dict(config.parse_assignment(a) for a in assignments)
 
 
+def _at_least(low: int) -> Any:
+    """A click callback: an integer option below ``low`` is a ConfigError (one line, exit 2)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+        if value is not None and value < low:
+            raise ConfigError(f"{param.opts[0]} = {value} is out of range; allowed {low} or more")
+        return value
+
+    return check
+
+
 _set_option = click.option(
     "--set",
     "assignments",
@@ -62,7 +73,9 @@ _set_option = click.option(
 @click.option(
     "--structure", default="single_cio", show_default=True, help="Structure name or file."
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Root seed.")
+@click.option(
+    "--seed", default=0, show_default=True, type=int, callback=_at_least(0), help="Root seed."
+)
 @click.option("--steps", type=int, default=None, help="Ticks to run (default: the scenario's).")
 @_set_option
 @click.option("--no-shocks", is_flag=True, help="Run the no-shock counterfactual.")
@@ -182,8 +195,10 @@ def parameter_table() -> pd.DataFrame:
     show_default=True,
     help="Comma-separated; the first is the reference.",
 )
-@click.option("--seeds", default=10, show_default=True, type=int, help="Replications.")
-@click.option("--first-seed", default=0, show_default=True, type=int)
+@click.option(
+    "--seeds", default=10, show_default=True, type=int, callback=_at_least(1), help="Replications."
+)
+@click.option("--first-seed", default=0, show_default=True, type=int, callback=_at_least(0))
 @click.option("--workers", default=2, show_default=True, type=int, help="Processes.")
 @_set_option
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write CSV tables here.")
@@ -203,6 +218,8 @@ def compare_command(
             f"--structures: {structures!r} names fewer than two; allowed e.g. "
             "single_cio,cio_cto_split"
         )
+    if len(set(names)) < len(names):
+        raise ConfigError(f"--structures: {structures!r} repeats a name; allowed distinct names")
     for name in names:
         config.load_structure(name)  # fail fast, before any run
     overrides = _overrides(assignments)

@@ -193,7 +193,7 @@ class Recorder:
                     util,
                     e.exhaustion,
                     queue,
-                    *(e.given[x] for x in ACTIVITIES),
+                    *e.given.values(),  # allocate() returns them in ACTIVITIES order
                     e.given["planning"] + e.given["incidents"] + e.technical_decision_hours,
                 )
             )

@@ -190,6 +190,10 @@ class ITLeadershipModel(mesa.Model):
             trust = previous.trust if previous is not None else BetaTrust()
             channels[key] = ChannelState(c.roles, c.hours_per_tick, c.goal_incongruence, trust)
         self.channels = channels
+        self.all_trust = [u.trust for u in self.unit_list] + [
+            t.leader_trust for t in self.team_list
+        ]
+        self.all_trust += [c.trust for c in channels.values()]
         self.reports = {name: [] for name in structure.role_names}
         self.planners: dict[str, list[tuple[ITTeam, float]]] = {n: [] for n in self.reports}
         for team in self.team_list:
@@ -267,12 +271,9 @@ class ITLeadershipModel(mesa.Model):
 
     def _forget(self) -> None:
         f = self.p.trust_forgetting
-        for unit in self.unit_list:
-            unit.trust.forget(f)
-        for team in self.team_list:
-            team.leader_trust.forget(f)
-        for channel in self.channels.values():
-            channel.trust.forget(f)
+        for trust in self.all_trust:
+            trust.r *= f  # BetaTrust.forget, inlined: every dyad, every tick
+            trust.s *= f
 
     # --- demand ------------------------------------------------------------------------------
     def new_request(self, unit: int, u: list[float], effort_z: float) -> Request:
@@ -338,7 +339,14 @@ class ITLeadershipModel(mesa.Model):
         teams = self.teams_of_kind[kind]
         a, b = request.route
         first, second = teams[int(a * len(teams))], teams[int(b * len(teams))]
-        team = second if second.load() < first.load() else first
+        # Compare backlogs in ticks of capacity (ITTeam.load, inlined: once per request).
+        if first is not second and (
+            second.backlog_effort * max(first.capacity, 1e-9)
+            < first.backlog_effort * max(second.capacity, 1e-9)
+        ):
+            team = second
+        else:
+            team = first
         team.enqueue(request)
         team.backlog_effort += request.remaining
         if request.kind == STRATEGIC:
