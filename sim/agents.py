@@ -9,6 +9,7 @@ the model, which knows the structure. Requests, incidents and decisions are plai
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections import deque
 from typing import TYPE_CHECKING
@@ -56,18 +57,30 @@ class BusinessUnit(mesa.Agent):
     pre-drawn uniforms.
     """
 
-    def __init__(self, model: ITLeadershipModel, index: int, rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        model: ITLeadershipModel,
+        index: int,
+        streams: tuple[np.random.Generator, np.random.Generator, np.random.Generator],
+    ) -> None:
         super().__init__(model)
         p = model.p
         self.index = index
         self.trust = BetaTrust()
-        counts = rng.poisson(p.request_rate * model.market.demand_level)
-        total = int(counts.sum())
+        # Three streams (how many, what each is like, how large), so that a demand shock, which
+        # changes how many requests come, never shifts the draws of any other request.
+        counting, describing, sizing = streams
+        rates = (p.request_rate * model.market.demand_level).tolist()
+        # One uniform per tick, inverted: numpy's vectorised Poisson would shift later draws.
+        self.counts = [
+            _poisson_inverse(u, lam)
+            for u, lam in zip(counting.random(len(rates)).tolist(), rates, strict=True)
+        ]
+        total = sum(self.counts)
         # Column order is part of the reproducibility contract. Plain lists: indexing them in the
         # inner loop is several times cheaper than indexing numpy arrays.
-        self.counts = counts.tolist()
-        self.uniforms = rng.random((total, 11)).tolist()
-        self.effort_z = rng.standard_normal(total).tolist()
+        self.uniforms = describing.random((total, 11)).tolist()
+        self.effort_z = sizing.standard_normal(total).tolist()
         self.cursor = 0
 
     def generate_requests(self) -> None:
@@ -250,10 +263,11 @@ class ITTeam(mesa.Agent):
         people = self.headcount if self.headcount > 0 else 1
         share = left / (len(lane) if len(lane) < people else people)
         changed = False  # did an item block or finish (and so must leave the lane)?
-        worked = 0
+        worked = visited = 0
         for request in lane:
             if left <= 1e-9:
                 break
+            visited += 1
             if not request.started and self._start(request):
                 changed = True
                 continue
@@ -270,20 +284,18 @@ class ITTeam(mesa.Agent):
                     self.spent_strategic += amount
                     self.project_effort -= amount
                 changed = changed or request.remaining <= 1e-9
-        if left > 1e-9:  # capacity an item did not need goes to the others
-            for request in lane:
+        if left > 1e-9:  # capacity an item did not need goes to the others already started
+            for request in itertools.islice(lane, visited):
                 if left <= 1e-9:
                     break
-                if request.status == QUEUED and request.started and request.remaining > 1e-9:
-                    amount = request.remaining if request.remaining < left else left
-                    left -= self._spend(request, amount)
-                    changed = changed or request.remaining <= 1e-9
-        if changed:
-            for request in [r for r in lane if r.status == QUEUED and r.remaining <= 1e-9]:
-                self._finish(request)
-            kept = [r for r in lane if r.status == QUEUED]
-            lane.clear()
-            lane.extend(kept)
+                if request.status == QUEUED and request.remaining > 1e-9:
+                    left -= self._spend(request, min(request.remaining, left))
+        if changed:  # only the visited front can hold finished or blocked items
+            front = [lane.popleft() for _ in range(visited)]
+            for request in front:
+                if request.status == QUEUED and request.remaining <= 1e-9:
+                    self._finish(request)
+            lane.extendleft(reversed([r for r in front if r.status == QUEUED]))
         return left
 
     def _spend(self, request: Request, amount: float) -> float:
@@ -319,6 +331,7 @@ class ITTeam(mesa.Agent):
             )
             return True
         request.hidden_problem = True
+        self.model.counters.hidden_problems += 1
         return False
 
     def _finish(self, request: Request) -> None:

@@ -64,6 +64,8 @@ TICK_METRICS: dict[str, tuple[str, float, float, str]] = {
     "decision_latency": ("ticks", 0, INF, "Mean wait of decisions resolved."),
     "decisions_timed_out": ("decisions", 0, INF, "Decisions defaulted after the timeout."),
     "escalations": ("requests", 0, INF, "Requests escalated by business units."),
+    "exceptions_voiced": ("exceptions", 0, INF, "Exceptions teams raised to an executive."),
+    "problems_hidden": ("exceptions", 0, INF, "Exceptions teams kept quiet (hidden work)."),
     "conflicts": ("decisions", 0, INF, "Decisions where the roles' goals conflicted."),
     "rework_effort": ("person-days", 0, INF, "Rework added (wrong, defaulted or hidden)."),
     "hidden_work_share": ("fraction", 0, 1, "(Rework + coordination + blocked idling) / work."),
@@ -207,6 +209,8 @@ class Recorder:
             a["decision_latency"][t] = c.decision_latency / c.decisions
         a["decisions_timed_out"][t] = c.timeouts
         a["escalations"][t] = c.escalations
+        a["exceptions_voiced"][t] = c.exceptions
+        a["problems_hidden"][t] = c.hidden_problems
         a["conflicts"][t] = c.conflicts
         a["rework_effort"][t] = c.rework
         hidden = c.rework + coordination / HOURS_PER_PERSON_DAY + idle

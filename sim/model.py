@@ -51,6 +51,7 @@ class TickCounters:
     shadowed: int = 0
     escalations: int = 0
     exceptions: int = 0
+    hidden_problems: int = 0
     timeouts: int = 0
     decisions: int = 0
     decision_latency: float = 0.0
@@ -135,7 +136,8 @@ class ITLeadershipModel(mesa.Model):
 
         self.n_units = params.n_business_units
         for i in range(self.n_units):
-            BusinessUnit(self, i, streams.stream(seed, streams.DEMAND, i))
+            unit_streams = tuple(streams.stream(seed, streams.DEMAND, i, k) for k in range(3))
+            BusinessUnit(self, i, unit_streams)
         self.units = self.agents_by_type[BusinessUnit]
         self.unit_list = self.units.to_list()
         org = streams.stream(seed, streams.ORGANISATION)

@@ -360,7 +360,7 @@ class Params:
         0.0,
         50.0,
         ASSUMPTION,
-        "Base rate of incidents in each platform team.",
+        "Base rate of incidents in each IT team (delivery and platform).",
         "stability",
     )
     incident_effort: float = _p(
@@ -598,7 +598,7 @@ class Params:
 
     # --- Exhaustion, attrition, turnover ---------------------------------------------------------
     exhaustion_rise: float = _p(
-        0.015,
+        0.017,
         "per tick per unit schedule pressure",
         0.0,
         1.0,

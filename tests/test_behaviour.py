@@ -165,7 +165,12 @@ def test_psychological_safety_voices_problems_that_would_otherwise_turn_into_deb
     quiet = dict(safety_initial=0.05, safety_gain=0.0)
     safe = dict(safety_initial=0.95, safety_gain=0.0)
     assert mean("debt_mean", **quiet) > mean("debt_mean", **safe)  # hidden problems ship
-    assert mean("decision_queue", **safe) > mean("decision_queue", **quiet)  # voiced ones rise
+    assert window_mean("exceptions_voiced", 60, 400, **safe) > window_mean(
+        "exceptions_voiced", 60, 400, **quiet
+    )
+    assert window_mean("problems_hidden", 60, 400, **safe) < window_mean(
+        "problems_hidden", 60, 400, **quiet
+    )
 
 
 def test_overload_exhausts_staff_and_drives_attrition():

@@ -158,8 +158,8 @@ def test_split_joint_and_coo_structures():
 
 def test_shipped_scenarios_match_their_specification():
     assert load_scenario("baseline").params == ()
-    assert load_scenario("high_load").params == (("request_rate", 0.9),)
-    assert build_params(load_scenario("high_load")).request_rate == 0.9
+    assert load_scenario("high_load").params == (("request_rate", 1.0),)
+    assert build_params(load_scenario("high_load")).request_rate == 1.0
     assert load_scenario("incident_storm").shocks == (
         ShockSpec(kind="incident_storm", at=300, duration=20, magnitude=4.0),
     )
@@ -550,10 +550,10 @@ def test_unknown_scenario_name_lists_the_names():
 
 def test_build_params_applies_scenario_then_overrides():
     scenario = load_scenario("high_load")
-    params = build_params(scenario, {"n_themes": 7, "request_rate": 1})
-    assert params.request_rate == 1.0 and isinstance(params.request_rate, float)
+    params = build_params(scenario, {"n_themes": 7, "request_rate": 2})
+    assert params.request_rate == 2.0 and isinstance(params.request_rate, float)
     assert params.n_themes == 7
-    assert build_params(scenario).request_rate == 0.9
+    assert build_params(scenario).request_rate == 1.0
     assert build_params(scenario, {}) == build_params(scenario, None)
 
 

@@ -132,15 +132,16 @@ def test_littles_law_holds_on_every_queue(case):
 
 
 def test_littles_law_holds_approximately_on_finished_items_alone():
-    """The textbook form, W from departed items only, within 10% on a long steady run."""
+    """The textbook form, W from departed items only, within 10% where few items are left over."""
     model = make_model("cio_cto_split", seed=11)
     model.run()
     checked = 0
     for q in [e.queue_stats for e in model.executives_by_name.values()] + [
         t.queue_stats for t in model.team_list
     ]:
-        if q.departures < 200 or q.length > 0.02 * q.arrivals:
-            continue
+        censored = q.length * model.tick - q.open_since  # time of items still waiting
+        if q.departures < 200 or censored > 0.02 * (q.sojourn + censored):
+            continue  # the textbook form needs boundary effects to be small
         length = q.area / model.tick
         rate = q.arrivals / model.tick
         w_departed = q.sojourn / q.departures
@@ -167,3 +168,28 @@ def test_run_is_identical_in_a_fresh_process():
     }
     assert len(outputs) == 1
     assert outputs.pop() == sim.run(seed=7, steps=150, warmup=10).ticks.to_csv()
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    kind=st.sampled_from(SHOCK_KINDS),
+    at=st.integers(20, 150),
+    seed=st.integers(0, 2**32 - 1),
+    structure=st.sampled_from(STRUCTURES),
+)
+def test_the_no_shock_run_is_the_exact_counterfactual(kind, at, seed, structure):
+    """Identical until the shock starts; the shock stream never shifts any other stream."""
+    magnitude = 0.5 if kind in ("staff_loss", "theme_reweighting") else 3.0
+    shock = ShockSpec(kind=kind, at=at, duration=20, magnitude=magnitude)
+    scenario = Scenario(name="shocked", shocks=(shock,))
+    shocked = sim.run(scenario, structure=structure, seed=seed, steps=200, warmup=10)
+    calm = sim.run(scenario, structure=structure, seed=seed, steps=200, warmup=10, shocks=False)
+    before = shocked.ticks["tick"] < at
+    pd.testing.assert_frame_equal(shocked.ticks[before], calm.ticks[before])
+    assert not shocked.ticks.equals(calm.ticks)
+
+
+def test_both_structures_meet_the_same_shocks():
+    a = sim.run("repeated_shocks", structure="single_cio", seed=9).events
+    b = sim.run("repeated_shocks", structure="cio_cto_split", seed=9).events
+    pd.testing.assert_frame_equal(a.drop(columns="structure"), b.drop(columns="structure"))
