@@ -188,8 +188,10 @@ class ITTeam(mesa.Agent):
         t = model.tick
         lam = p.incident_rate * (1.0 + p.debt_incident_gain * self.debt)
         lam *= model.incident_mult[t]
-        n = _poisson_inverse(self.incident_u[t], lam)
-        for _ in range(n):
+        u = self.incident_u[t]
+        if u <= math.exp(-lam):  # no incident: the common case, decided without a call
+            return
+        for _ in range(_poisson_inverse(u, lam)):
             effort = p.incident_effort * math.exp(0.8 * self.stream.standard_normal())
             major = bool(self.stream.random() < p.major_incident_share)
             incident = Incident(self.index, effort, t, major)
@@ -361,13 +363,15 @@ class ITTeam(mesa.Agent):
         model = self.model
         p = model.p
         t = model.tick
-        support = min(1.0, self.people_hours / max(p.people_hours_per_report, 1e-9))
+        need = p.people_hours_per_report
+        support = 1.0 if self.people_hours >= need or need <= 0.0 else self.people_hours / need
         # Demands deplete (JD-R); recovery is slower and helped by the leader's support.
-        strain = p.exhaustion_rise * min(self.pressure, 3.0)
+        strain = p.exhaustion_rise * (self.pressure if self.pressure < 3.0 else 3.0)
         recovery = p.exhaustion_recovery * (1.0 + support) * self.exhaustion
-        self.exhaustion = min(1.0, max(0.0, self.exhaustion + strain - recovery))
-        self.safety += p.safety_gain * self.people_hours - p.safety_decay * self.exhaustion
-        self.safety = min(0.98, max(0.02, self.safety))
+        exhaustion = self.exhaustion + strain - recovery
+        self.exhaustion = 1.0 if exhaustion > 1.0 else (exhaustion if exhaustion > 0.0 else 0.0)
+        safety = self.safety + p.safety_gain * self.people_hours - p.safety_decay * self.exhaustion
+        self.safety = 0.98 if safety > 0.98 else (safety if safety > 0.02 else 0.02)
         self.people_hours = 0.0
         while self.hires and self.hires[0] <= t:
             self.hires.popleft()

@@ -88,6 +88,7 @@ EXEC_COLUMNS = (
     "hours_technical",
 )
 HOURS_PER_PERSON_DAY = 8.0
+KIND_KEYS = tuple((f"delivered_{kind}", f"lead_time_{kind}") for kind in REQUEST_KINDS)
 
 
 class Recorder:
@@ -107,10 +108,10 @@ class Recorder:
         execs = list(model.executives_by_name.values())
         a["requests_created"][t] = c.created
         a["delivered"][t] = sum(c.delivered)
-        for k, kind in enumerate(REQUEST_KINDS):
-            a[f"delivered_{kind}"][t] = c.delivered[k]
+        for k, (delivered_key, lead_key) in enumerate(KIND_KEYS):
+            a[delivered_key][t] = c.delivered[k]
             if c.delivered[k]:
-                a[f"lead_time_{kind}"][t] = c.lead[k] / c.delivered[k]
+                a[lead_key][t] = c.lead[k] / c.delivered[k]
         a["rejected"][t] = c.rejected
         a["shadowed"][t] = c.shadowed
         totals = model.totals
@@ -176,7 +177,10 @@ class Recorder:
         utilisation = []
         loads = []
         coordination = 0.0
+        vacancies = 0
         for e in execs:
+            vacant = e.vacant
+            vacancies += vacant
             used = sum(e.given.values())
             util = used / e.budget if e.budget > 0.0 else 0.0
             load = sum(e.demand.values()) / e.budget if e.budget > 0.0 else 0.0
@@ -188,7 +192,7 @@ class Recorder:
                 (
                     t,
                     e.name,
-                    e.vacant,
+                    vacant,
                     e.budget,
                     sum(e.demand.values()),
                     used,
@@ -218,7 +222,7 @@ class Recorder:
         if total > 0.0:
             a["hidden_work_share"][t] = min(1.0, hidden / total)
         a["exec_turnover"][t] = c.exec_turnover
-        a["exec_vacancies"][t] = sum(e.vacant for e in execs)
+        a["exec_vacancies"][t] = vacancies
         if c.created:
             a["shadow_share"][t] = c.shadowed / c.created
         a["it_cost"][t] = headcount * model.p.person_cost + sum(e.role.cost for e in execs)
@@ -234,8 +238,8 @@ class Recorder:
         return pd.DataFrame.from_records(self.exec_rows, columns=list(EXEC_COLUMNS))
 
 
-def _mean(series: pd.Series) -> float:
-    values = series.dropna()
+def _mean(values: np.ndarray) -> float:
+    values = values[~np.isnan(values)]
     return float(values.mean()) if len(values) else math.nan
 
 
@@ -268,6 +272,7 @@ def summarise(
         Outcome name -> value (NaN when there was nothing to measure).
     """
     after = ticks[ticks["tick"] >= warmup]
+    columns = {name: after[name].to_numpy(dtype=np.float64) for name in after.columns}
     out: dict[str, float] = {}
     log = np.array(delivered_log, dtype=np.float64).reshape(-1, 5)
     log = log[log[:, 2] >= warmup]
@@ -306,14 +311,15 @@ def summarise(
         "hidden_work_share",
         "it_cost",
     ):
-        out[name] = _mean(after[name])
-    out["value_total"] = float(after["value_delivered"].sum())
+        out[name] = _mean(columns[name])
+    out["value_total"] = float(columns["value_delivered"].sum())
     strategic = log[log[:, 0] == STRATEGIC]
     out["strategic_alignment"] = _weighted_alignment(after)
-    out["shadow_share"] = float(after["shadowed"].sum() / max(1.0, after["requests_created"].sum()))
-    out["attrition"] = float(after["attrition"].sum())
-    out["exec_turnover"] = float(after["exec_turnover"].sum())
-    out["decisions_timed_out"] = float(after["decisions_timed_out"].sum())
+    created = columns["requests_created"].sum()
+    out["shadow_share"] = float(columns["shadowed"].sum() / max(1.0, created))
+    out["attrition"] = float(columns["attrition"].sum())
+    out["exec_turnover"] = float(columns["exec_turnover"].sum())
+    out["decisions_timed_out"] = float(columns["decisions_timed_out"].sum())
     out["strategic_late_or_failed"] = _late_or_failed(strategic, funded, warmup, steps)
     out["realign_ticks"] = _realign_ticks(ticks, market_shock)
     out.update(_cio_shares(executives[executives["tick"] >= warmup]))

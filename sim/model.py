@@ -603,6 +603,8 @@ class ITLeadershipModel(mesa.Model):
         self.unit_list[request.unit].trust.negative(1.0, self.p.trust_negative_weight)
 
     def _review_pipeline(self, ex: Executive) -> None:
+        if ex.review_credit < 1.0:
+            return
         items = list(self.pipeline.values())
         n = min(int(ex.review_credit), len(items))
         ex.review_credit -= n
