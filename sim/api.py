@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -117,6 +118,13 @@ def collect_result(model: ITLeadershipModel, scenario: Scenario, structure: Stru
         events=events,
         params=p,
     )
+
+
+@cache
+def summary_columns() -> tuple[str, ...]:
+    """Names of every outcome in a run summary (the inputs scenario, structure, seed excluded)."""
+    columns = run("baseline", steps=2, warmup=0).summary.columns
+    return tuple(c for c in columns if c not in ("scenario", "structure", "seed"))
 
 
 def _with_inputs(frame: pd.DataFrame, inputs: dict[str, Any]) -> pd.DataFrame:

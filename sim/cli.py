@@ -255,3 +255,129 @@ def docs_command(out: Path) -> None:
 
     path = write_parameter_doc(out / "parameters.md")
     click.echo(f"wrote {path}")
+
+
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None):
+    if value is None:
+        return None
+    try:
+        k, n = (int(x) for x in value.split("/"))
+    except ValueError:
+        raise ConfigError(f"--shard = {value!r} is not k/n; allowed e.g. 0/4") from None
+    if not 0 <= k < n:
+        raise ConfigError(f"--shard = {value!r} is out of range; allowed k/n with 0 <= k < n")
+    return k, n
+
+
+@main.command("batch")
+@click.argument("experiment")
+@click.option("--workers", default=2, show_default=True, type=int, help="Processes or workers.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Batch folder (default results/<experiment>).",
+)
+@click.option(
+    "--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True
+)
+@click.option("--address", default=None, help="Dask scheduler address (default: a local cluster).")
+@click.option(
+    "--shard",
+    callback=_shard,
+    default=None,
+    metavar="K/N",
+    help="Run only shard K of N (job arrays); then `itlead merge`.",
+)
+@click.option("--every", default=1, show_default=True, type=int, help="Keep every k-th tick.")
+@click.option("--resume", is_flag=True, help="Skip runs already done.")
+@click.option("--force", is_flag=True, help="Replace an existing batch folder.")
+@click.option("--retry-failed", is_flag=True, help="With --resume, re-run failed runs.")
+@click.option("--quiet", is_flag=True, help="No progress bar (for batch systems).")
+def batch_command(
+    experiment: str,
+    workers: int,
+    out: Path | None,
+    executor: str,
+    address: str | None,
+    shard: tuple[int, int] | None,
+    every: int,
+    resume: bool,
+    force: bool,
+    retry_failed: bool,
+    quiet: bool,
+) -> None:
+    """Run every run of EXPERIMENT (a name in experiments/ or a file)."""
+    from tqdm import tqdm
+
+    from sim.batch import run_batch
+
+    bar = None
+
+    def progress(done: int, failed: int, total: int) -> None:
+        nonlocal bar
+        if quiet:
+            return
+        if bar is None:
+            bar = tqdm(total=total, initial=done, unit="run", dynamic_ncols=True)
+        bar.update(done - bar.n)
+        bar.set_postfix(failed=failed)
+
+    try:
+        result = run_batch(
+            experiment,
+            out=out,
+            workers=workers,
+            executor=executor,
+            address=address,
+            shard=shard,
+            every=every,
+            resume=resume or retry_failed,
+            force=force,
+            retry_failed=retry_failed,
+            progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    runs = result.runs
+    failed = int((runs["status"] == "failed").sum()) if len(runs) else 0
+    click.echo(f"{len(runs) - failed} runs done, {failed} failed; wrote {result.folder}")
+
+
+@main.command("status")
+@click.argument("folder", type=click.Path(path_type=Path))
+def status_command(folder: Path) -> None:
+    """Show done, failed and pending runs of a batch FOLDER."""
+    from sim.batch import status
+
+    counts = status(folder)
+    click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@main.command("merge")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
+def merge_command(out: Path, shards: tuple[Path, ...]) -> None:
+    """Gather the folders of a sharded batch (SHARDS) into OUT."""
+    from sim.batch import merge
+
+    result = merge(out, shards)
+    click.echo(f"merged {len(result.runs)} runs into {out}")
+
+
+@main.command("rerun")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.argument("run_id")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write its tables here.")
+def rerun_command(folder: Path, run_id: str, out: Path | None) -> None:
+    """Re-run one run of a batch FOLDER exactly, by its RUN_ID."""
+    from sim.batch import rerun
+
+    result = rerun(folder, run_id)
+    click.echo(_format_summary(result.summary.iloc[0]))
+    if out is not None:
+        from sim.output import write_run
+
+        write_run(result, out, csv=False, spec={"batch": str(folder), "run_id": run_id})
+        click.echo(f"\nwrote {out}")
