@@ -257,6 +257,177 @@ def docs_command(out: Path) -> None:
     click.echo(f"wrote {path}")
 
 
+def _load_runs(folder: Path):
+    from sim.batch import load_batch
+
+    result = load_batch(folder)
+    if not len(result.runs):
+        raise ConfigError(f"{folder}: holds no finished runs; allowed: a batch with results")
+    return result
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    click.echo(f"wrote {out}")
+
+
+_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "markdown", "latex"]),
+    default="table",
+    show_default=True,
+)
+
+
+@main.command("compare")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--reference", default=None, help="Reference structure (default: the first).")
+@click.option(
+    "--outcome", "outcomes", multiple=True, help="Outcome (repeatable; default: headline)."
+)
+@_format_option
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write to this file.")
+def compare_batch_command(
+    folder: Path, reference: str | None, outcomes: tuple[str, ...], fmt: str, out: Path | None
+) -> None:
+    """Paired differences between structures in a batch FOLDER, per scenario and outcome.
+
+    Pairs share scenario, design point and replication (the same seed). Each row gives the mean
+    difference with a 95% bootstrap interval, the effect size d_z and the Wilcoxon signed-rank
+    p-value with Holm's correction across the whole table.
+    """
+    from sim.analysis import paired_comparison
+    from sim.tables import render
+
+    runs = _load_runs(folder).runs
+    structures = list(dict.fromkeys(runs["structure"]))
+    reference = reference or structures[0]
+    if reference not in structures:
+        raise ConfigError(
+            f"--reference = {reference!r} is not in {folder}; allowed: {', '.join(structures)}"
+        )
+    for outcome in outcomes:
+        if outcome not in runs:
+            raise ConfigError(f"--outcome = {outcome!r} is not a run outcome; see `itlead list`")
+    table = paired_comparison(runs, reference, outcomes or None)
+    caption = (
+        f"Paired differences (other - {reference}); 95% percentile bootstrap CI; "
+        "Wilcoxon signed-rank p with Holm correction over all rows."
+    )
+    _emit(render(table, fmt, caption=caption), out)
+
+
+@main.command("resilience")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--measure", default="business_trust_mean", show_default=True)
+@click.option(
+    "--counterfactual",
+    default="baseline",
+    show_default=True,
+    help="The no-shock scenario the shocked ones are built on.",
+)
+@click.option("--lower-is-better", is_flag=True, help="For measures where less is better.")
+@_format_option
+@click.option("--out", type=click.Path(path_type=Path), default=None)
+def resilience_command(
+    folder: Path,
+    measure: str,
+    counterfactual: str,
+    lower_is_better: bool,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """Dip, recovery time and area against the no-shock counterfactual, per shocked run."""
+    from sim.analysis import resilience
+    from sim.tables import render
+
+    batch = _load_runs(folder)
+    if counterfactual not in set(batch.runs["scenario"]):
+        raise ConfigError(f"--counterfactual = {counterfactual!r} is not a scenario of {folder}")
+    if measure not in TICK_METRICS:
+        raise ConfigError(f"--measure = {measure!r} is unknown; allowed: {', '.join(TICK_METRICS)}")
+    events = batch.events
+    if not len(events):
+        raise ConfigError(f"{folder}: has no shocks to measure resilience against")
+    table = []
+    starts = events.merge(batch.runs[["run_id", "scenario"]], on="run_id")
+    for scenario, group in starts.groupby("scenario", sort=False):
+        start = int(group["start"].min())
+        runs = batch.runs[batch.runs["scenario"].isin([scenario, counterfactual])]
+        ticks = batch.ticks
+        ticks = ticks[ticks["run_id"].isin(runs["run_id"])]
+        table.append(
+            resilience(
+                ticks,
+                runs,
+                measure,
+                shock_start=start,
+                counterfactual=counterfactual,
+                higher_is_better=not lower_is_better,
+            )
+        )
+    result = pd.concat(table, ignore_index=True)
+    summary = (
+        result.groupby(["scenario", "structure"], sort=False)[["depth", "recovery_ticks", "area"]]
+        .agg(["mean", "count"])
+        .reset_index()
+    )
+    summary.columns = ["_".join(c for c in col if c) for col in summary.columns]
+    _emit(render(summary, fmt, caption=f"Resilience of {measure} against {counterfactual}"), out)
+
+
+@main.command("sensitivity")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--outcome", default="value_delivered", show_default=True)
+@click.option("--structure", default=None, help="Structure (default: the first).")
+@_format_option
+@click.option("--out", type=click.Path(path_type=Path), default=None)
+def sensitivity_command(
+    folder: Path, outcome: str, structure: str | None, fmt: str, out: Path | None
+) -> None:
+    """Morris or Sobol indices of OUTCOME from a sensitivity batch (replications averaged)."""
+    import json
+
+    from sim.analysis import morris_indices, point_means, sobol_indices
+    from sim.batch import _experiment_fields
+    from sim.experiment import Experiment
+    from sim.tables import render
+
+    batch = _load_runs(folder)
+    spec = json.loads((folder / "manifest.json").read_text())["spec"]
+    experiment = Experiment(**_experiment_fields(spec))
+    kind = experiment.design.kind
+    if kind not in ("morris", "sobol"):
+        raise ConfigError(
+            f"{folder}: design {kind!r} has no sensitivity indices; allowed: morris, sobol"
+        )
+    structure = structure or experiment.structures[0]
+    if outcome not in batch.runs:
+        raise ConfigError(f"--outcome = {outcome!r} is not a run outcome; see `itlead list`")
+    y = point_means(batch.runs, outcome, structure)
+    points = pd.DataFrame(experiment.points())
+    if len(y) != len(points):
+        raise ConfigError(
+            f"{folder}: {len(y)} of {len(points)} design points are done; allowed:"
+            " a finished batch (itlead batch --resume)"
+        )
+    problem = experiment.salib_problem()
+    if kind == "morris":
+        table = morris_indices(problem, points, y, experiment.design.morris_levels)
+    else:
+        table, notes = sobol_indices(
+            problem, y, n=experiment.design.n or 0, second_order=experiment.design.second_order
+        )
+        for note in notes:
+            click.echo(f"warning: {note}", err=True)
+    _emit(render(table, fmt, caption=f"{kind} indices of {outcome} ({structure})"), out)
+
+
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None):
     if value is None:
         return None
