@@ -252,42 +252,41 @@ def _local(jobs: list[Job], every: int, sink: Sink, workers: int) -> None:
                     pending[pool.submit(execute_chunk, specs, every)] = k
 
 
-def _dask(jobs: list[Job], every: int, sink: Sink, address: str | None, workers: int) -> None:
-    from distributed import Client, LocalCluster, as_completed
+def _connect(address: str | None, workers: int) -> tuple[Any, Any]:
+    """A Dask client (and the LocalCluster it owns, if any); a bad address is a ConfigError."""
+    from distributed import Client, LocalCluster
 
-    cluster = None
+    if address is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+        return Client(cluster), cluster
     try:
-        if address is None:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
-            client = Client(cluster)
-        else:
-            client = Client(address, timeout="5s")
+        return Client(address, timeout="5s"), None
     except OSError as exc:
         raise ConfigError(
             f"--address: {address} cannot be reached ({exc}); allowed: the address of a running"
             " Dask scheduler, e.g. tcp://host:8786"
         ) from exc
-    try:
-        queue = iter(jobs)
-        keys: dict[Any, int] = {}
-        pool = as_completed()
 
-        def submit(batch: list[Job]) -> None:
-            for k, specs in batch:
-                future = client.submit(execute_chunk, specs, every, pure=False)
-                keys[future] = k
-                pool.add(future)
 
-        # At most two chunks per worker in flight: memory stays flat on both sides.
-        submit(_take(queue, 2 * workers))
-        for future in pool:
-            sink(keys.pop(future), future.result())
-            future.release()
-            submit(_take(queue, 1))
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+def _dask(jobs: list[Job], every: int, sink: Sink, client: Any, workers: int) -> None:
+    from distributed import as_completed
+
+    queue = iter(jobs)
+    keys: dict[Any, int] = {}
+    pool = as_completed()
+
+    def submit(batch: list[Job]) -> None:
+        for k, specs in batch:
+            future = client.submit(execute_chunk, specs, every, pure=False)
+            keys[future] = k
+            pool.add(future)
+
+    # At most two chunks per worker in flight: memory stays flat on both sides.
+    submit(_take(queue, 2 * workers))
+    for future in pool:
+        sink(keys.pop(future), future.result())
+        future.release()
+        submit(_take(queue, 1))
 
 
 def _take(queue: Iterator[Job], n: int) -> list[Job]:
@@ -396,36 +395,46 @@ def run_batch(
         raise ConfigError(f"--workers = {workers} is out of range; allowed 1 or more")
     runs = plan_runs(exp)
     all_jobs = list(enumerate(chunks(runs)))
-    manifest = _prepare_folder(folder, exp, resume=resume, force=force, every=every, shard=shard)
-    done = done_chunks(folder)
-    if retry_failed:
-        done -= failed_chunks(folder)
-    mine = [job for job in all_jobs if shard is None or job[0] % shard[1] == shard[0]]
-    jobs = [job for job in mine if job[0] not in done]
-    total = sum(len(s) for _, s in mine)
-    counts = {"done": sum(len(s) for k, s in mine if k in done), "failed": 0}
+    # Reach the cluster before touching the folder: a bad address leaves nothing behind.
+    client, cluster = _connect(address, workers) if executor == "dask" else (None, None)
+    try:
+        manifest = _prepare_folder(
+            folder, exp, resume=resume, force=force, every=every, shard=shard
+        )
+        done = done_chunks(folder)
+        if retry_failed:
+            done -= failed_chunks(folder)
+        mine = [job for job in all_jobs if shard is None or job[0] % shard[1] == shard[0]]
+        jobs = [job for job in mine if job[0] not in done]
+        total = sum(len(s) for _, s in mine)
+        counts = {"done": sum(len(s) for k, s in mine if k in done), "failed": 0}
 
-    def sink(k: int, tables: dict[str, pd.DataFrame]) -> None:
-        try:
-            write_chunk(folder, k, tables)
-        except OSError as exc:
-            raise ConfigError(
-                f"{folder}: cannot write results ({exc.strerror or exc}); allowed: a writable"
-                " folder with free space"
-            ) from exc
-        counts["done"] += len(tables["runs"])
-        counts["failed"] += int((tables["runs"]["status"] == "failed").sum())
+        def sink(k: int, tables: dict[str, pd.DataFrame]) -> None:
+            try:
+                write_chunk(folder, k, tables)
+            except OSError as exc:
+                raise ConfigError(
+                    f"{folder}: cannot write results ({exc.strerror or exc}); allowed: a"
+                    " writable folder with free space"
+                ) from exc
+            counts["done"] += len(tables["runs"])
+            counts["failed"] += int((tables["runs"]["status"] == "failed").sum())
+            if progress is not None:
+                progress(counts["done"], counts["failed"], total)
+
         if progress is not None:
-            progress(counts["done"], counts["failed"], total)
-
-    if progress is not None:
-        progress(counts["done"], 0, total)
-    if executor == "dask":
-        _dask(jobs, every, sink, address, workers)
-    elif workers > 1 and len(jobs) > 1:
-        _local(jobs, every, sink, workers)
-    else:
-        _serial(jobs, every, sink)
+            progress(counts["done"], 0, total)
+        if executor == "dask":
+            _dask(jobs, every, sink, client, workers)
+        elif workers > 1 and len(jobs) > 1:
+            _local(jobs, every, sink, workers)
+        else:
+            _serial(jobs, every, sink)
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
     manifest.update(_finish_counts(folder, len(runs), shard))
     manifest["finished"] = _now()
     _write_manifest(folder, manifest, shard)
@@ -446,7 +455,9 @@ def _write_manifest(folder: Path, manifest: dict[str, Any], shard: tuple[int, in
     partial.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
     os.replace(partial, path)
     if shard is not None and not (folder / MANIFEST).exists():
-        shutil.copyfile(path, folder / MANIFEST)
+        partial = folder / (MANIFEST + f".{os.getpid()}.partial")
+        shutil.copyfile(path, partial)
+        os.replace(partial, folder / MANIFEST)
 
 
 def _prepare_folder(
@@ -506,14 +517,23 @@ def _finish_counts(folder: Path, planned: int, shard: tuple[int, int] | None) ->
     return {"runs_planned": planned, "runs_done": done, "runs_failed": failed}
 
 
+def read_manifest(folder: str | Path) -> dict[str, Any]:
+    """A batch folder's manifest."""
+    path = Path(folder) / MANIFEST
+    if not path.exists():
+        raise ConfigError(f"{folder}: no {MANIFEST}; allowed: a folder written by `itlead batch`")
+    return json.loads(path.read_text())
+
+
+def experiment_of(folder: str | Path) -> Experiment:
+    """The experiment a batch folder ran, rebuilt from its manifest."""
+    return Experiment(**_experiment_fields(read_manifest(folder)["spec"]))
+
+
 def status(folder: str | Path) -> dict[str, int]:
     """Done, failed and pending runs of a batch folder."""
     path = Path(folder)
-    manifest_path = path / MANIFEST
-    if not manifest_path.exists():
-        raise ConfigError(f"{path}: no {MANIFEST}; allowed: a folder written by `itlead batch`")
-    manifest = json.loads(manifest_path.read_text())
-    exp = Experiment(**_experiment_fields(manifest["spec"]))
+    exp = experiment_of(path)
     planned = len(plan_runs(exp))
     runs = read_table(path, "runs")
     failed = int((runs["status"] == "failed").sum()) if len(runs) else 0
@@ -541,8 +561,7 @@ def _experiment_fields(spec: dict[str, Any]) -> dict[str, Any]:
 def rerun(folder: str | Path, run_id: str):
     """Re-run one run of a batch exactly, from the folder and its run id."""
     path = Path(folder)
-    manifest = json.loads((path / MANIFEST).read_text())
-    exp = Experiment(**_experiment_fields(manifest["spec"]))
+    exp = experiment_of(path)
     for spec in plan_runs(exp):
         if spec.run_id == run_id:
             return run(
@@ -552,33 +571,35 @@ def rerun(folder: str | Path, run_id: str):
 
 
 def merge(out: str | Path, shards: Iterable[str | Path]) -> BatchResult:
-    """Gather shard folders into ``out``: chunk files are copied, manifests checked and joined."""
+    """Gather shard folders into ``out``: manifests are checked first, then chunk files copied."""
     target = Path(out)
-    hashes = set()
+    folders = [Path(s) for s in shards]
     manifests = []
-    for shard in shards:
-        path = Path(shard)
+    for path in folders:
         found = sorted(path.glob("manifest-shard-*.json"))
         if not found:
             raise ConfigError(f"{path}: no shard manifest; allowed: folders written with --shard")
-        for m in found:
-            manifests.append(json.loads(m.read_text()))
-            hashes.add(manifests[-1]["spec_hash"])
-        if path.resolve() != target.resolve():
-            for table in TABLES:
-                for f in sorted((path / table).glob("chunk-*.parquet")):
-                    dest = target / table / f.name
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(f, dest)
-    if len(hashes) != 1:
-        raise ConfigError(f"{target}: shards come from different experiments; allowed: one")
+        manifests += [json.loads(m.read_text()) for m in found]
+    if len({(m["spec_hash"], m["every"]) for m in manifests}) != 1:
+        raise ConfigError(
+            f"{target}: the shards come from different experiments or --every; allowed: shards"
+            " of one batch"
+        )
+    for path in folders:
+        if path.resolve() == target.resolve():
+            continue
+        for table in TABLES:
+            for f in sorted((path / table).glob("chunk-*.parquet")):
+                dest = target / table / f.name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(f, dest)
     manifest = dict(manifests[0])
     manifest["shard"] = None
     manifest["shards"] = sorted(m["shard"] for m in manifests)
     manifest["started"] = min(m["started"] for m in manifests)
     manifest["finished"] = max(m.get("finished", "") for m in manifests)
     exp = Experiment(**_experiment_fields(manifest["spec"]))
-    manifest.update(_finish_counts(target, len(plan_runs(exp)), None))
     target.mkdir(parents=True, exist_ok=True)
+    manifest.update(_finish_counts(target, len(plan_runs(exp)), None))
     _write_manifest(target, manifest, None)
     return load_batch(target)

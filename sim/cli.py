@@ -391,16 +391,12 @@ def sensitivity_command(
     folder: Path, outcome: str, structure: str | None, fmt: str, out: Path | None
 ) -> None:
     """Morris or Sobol indices of OUTCOME from a sensitivity batch (replications averaged)."""
-    import json
-
     from sim.analysis import morris_indices, point_means, sobol_indices
-    from sim.batch import _experiment_fields
-    from sim.experiment import Experiment
+    from sim.batch import experiment_of
     from sim.tables import render
 
     batch = _load_runs(folder)
-    spec = json.loads((folder / "manifest.json").read_text())["spec"]
-    experiment = Experiment(**_experiment_fields(spec))
+    experiment = experiment_of(folder)
     kind = experiment.design.kind
     if kind not in ("morris", "sobol"):
         raise ConfigError(
