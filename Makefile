@@ -1,11 +1,14 @@
 # The two quick-start commands: `make compare` (the main job) and `make test`.
-.PHONY: venv compare test lint format bench docs clean
+.PHONY: venv compare headline-figure test lint format bench docs clean
 
 venv:
 	@bash scripts/bootstrap.sh
 
 compare: venv
-	.venv/bin/itlead compare-structures
+	.venv/bin/itlead headline
+
+headline-figure: venv
+	.venv/bin/itlead headline --figure docs/figures/headline.png
 
 test: venv
 	.venv/bin/python -m pytest -q
@@ -18,9 +21,11 @@ format: venv
 
 bench: venv
 	.venv/bin/python benchmarks/bench_run.py
+	.venv/bin/python benchmarks/bench_batch.py
 
 docs: venv
 	.venv/bin/itlead docs --out docs
+	.venv/bin/python scripts/validation.py
 
 clean:
 	rm -rf .venv .pytest_cache .ruff_cache .hypothesis

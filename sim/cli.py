@@ -548,3 +548,117 @@ def rerun_command(folder: Path, run_id: str, out: Path | None) -> None:
 
         write_run(result, out, csv=False, spec={"batch": str(folder), "run_id": run_id})
         click.echo(f"\nwrote {out}")
+
+
+@main.command("report")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--reference", default=None, help="Reference structure (default: the first).")
+def report_command(folder: Path, reference: str | None) -> None:
+    """Write report.html (self-contained) and report.md for strategists into a batch FOLDER."""
+    from sim.report import build_report
+
+    runs = _load_runs(folder).runs
+    structures = list(dict.fromkeys(runs["structure"]))
+    if len(structures) < 2:
+        raise ConfigError(f"{folder}: holds one structure; allowed: a batch comparing two or more")
+    if reference is not None and reference not in structures:
+        raise ConfigError(
+            f"--reference = {reference!r} is not in {folder}; allowed: {', '.join(structures)}"
+        )
+    html_path, md_path = build_report(folder, reference=reference)
+    click.echo(f"wrote {html_path}\nwrote {md_path}")
+
+
+@main.command("headline")
+@click.option("--experiment", default="structure_comparison_quick", show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Batch folder (default results/<experiment>).",
+)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option(
+    "--figure",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also copy the headline comparison figure (PNG) here.",
+)
+def headline_command(experiment: str, out: Path | None, workers: int, figure: Path | None) -> None:
+    """The main job: run the headline structure comparison (resuming) and write its report."""
+    import shutil
+
+    from sim.batch import run_batch
+    from sim.report import build_report
+
+    click.echo(f"Running {experiment} on {workers} workers (finished runs are kept)...", err=True)
+    result = run_batch(experiment, out=out, workers=workers, resume=True)
+    html_path, md_path = build_report(result.folder)
+    if figure is not None:
+        source = next((result.folder / "figures").glob("comparison_vs_*.png"))
+        figure.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, figure)
+        click.echo(f"wrote {figure}")
+    click.echo(f"report: {html_path}\n        {md_path}")
+
+
+@main.command("plot")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--kind",
+    required=True,
+    help="timeseries, comparison, crossover, sensitivity or allocation.",
+)
+@click.option("--measure", default="value_delivered", show_default=True, help="Per-tick measure.")
+@click.option("--scenario", default=None, help="Scenario (default: the batch's first).")
+@click.option("--reference", default=None, help="Reference structure (default: the first).")
+@click.option("--other", default=None, help="Structure compared with the reference (crossover).")
+@click.option("--x", "x", default=None, help="Parameter on the x axis (crossover).")
+@click.option("--y", "y", default=None, help="Parameter on the y axis (crossover).")
+@click.option("--outcome", default=None, help="Summary outcome (crossover, sensitivity).")
+@click.option("--structure", default=None, help="Structure analysed (sensitivity).")
+@click.option("--preset", default="single", show_default=True, help="single, double or slides.")
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=None, help="Folder (default FOLDER/figures)."
+)
+def plot_command(
+    folder: Path,
+    kind: str,
+    measure: str,
+    scenario: str | None,
+    reference: str | None,
+    other: str | None,
+    x: str | None,
+    y: str | None,
+    outcome: str | None,
+    structure: str | None,
+    preset: str,
+    out: Path | None,
+) -> None:
+    """Draw a publication chart of a batch FOLDER (PDF, 300 dpi PNG, CSV data and caption)."""
+    from sim import plot
+    from sim.batch import load_batch
+    from sim.errors import did_you_mean
+
+    if kind not in plot.KINDS:
+        hint = did_you_mean(kind, plot.KINDS)
+        raise ConfigError(
+            f"--kind = {kind!r} is unknown; allowed {', '.join(plot.KINDS)}"
+            + (f" ({hint})" if hint else "")
+        )
+    if preset not in plot.PRESETS:
+        raise ConfigError(f"--preset = {preset!r} is unknown; allowed {', '.join(plot.PRESETS)}")
+    batch = load_batch(folder)
+    target = out if out is not None else folder / "figures"
+    if kind == "timeseries":
+        paths = plot.timeseries(batch, measure, scenario, target, preset)
+    elif kind == "comparison":
+        paths = plot.comparison(batch, reference, target, preset)
+    elif kind == "crossover":
+        paths = plot.crossover(batch, x, y, outcome, reference, other, target, preset)
+    elif kind == "sensitivity":
+        paths = plot.sensitivity(batch, outcome, structure, target, preset)
+    else:
+        paths = plot.time_allocation(batch, target, preset, scenario)
+    for path in paths:
+        click.echo(str(path))

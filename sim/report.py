@@ -1,0 +1,227 @@
+"""A report for strategists: which structure serves which situation, by how much, with caveats.
+
+Every finding sentence is generated from the batch's numbers at the time the report is made;
+nothing is written in advance. The HTML file is self-contained (figures are embedded), and the
+Markdown twin refers to the figure files next to it.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from sim.analysis import paired_comparison, resilience
+from sim.batch import BatchResult, load_batch
+from sim.compare import HEADLINE
+from sim.metrics import TICK_METRICS
+from sim.params import param_infos
+from sim.tables import render
+
+# Outcomes a strategist reads first, with words for them.
+KEY_OUTCOMES = {
+    "value_delivered": "business value delivered per day",
+    "lead_time_change_mean": "change lead time",
+    "lead_time_strategic_mean": "strategic lead time",
+    "business_trust_mean": "business trust in IT",
+    "strategic_alignment": "alignment of strategic work with the market",
+    "burnout_share": "share of IT staff at burnout risk",
+    "exec_utilisation_max": "load on the busiest executive",
+    "exec_turnover": "executive departures",
+    "it_cost": "IT cost",
+}
+
+
+def _percent(diff: float, reference: float) -> str:
+    if not reference or math.isnan(reference):
+        return f"{diff:+.3g}"
+    return f"{100.0 * diff / abs(reference):+.1f}%"
+
+
+def finding(row: pd.Series) -> str:
+    """One sentence from one row of :func:`sim.analysis.paired_comparison`."""
+    name = KEY_OUTCOMES.get(row["outcome"], row["outcome"])
+    ref, other = row["reference"], row["other"]
+    low, high = row["ci_low"], row["ci_high"]
+    interval = (
+        f"{_percent(row['mean_difference'], row['mean_reference'])} "
+        f"(95% CI {_percent(low, row['mean_reference'])} to "
+        f"{_percent(high, row['mean_reference'])}, {int(row['n_pairs'])} paired replications)"
+    )
+    if row["ci_favours"]:
+        return f"{row['ci_favours']} does better on {name}: {other} vs {ref} {interval}."
+    return f"No reliable difference on {name} between {other} and {ref}: {interval}."
+
+
+def _figure_html(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    caption_path = path.with_suffix(".txt")
+    caption = caption_path.read_text() if caption_path.exists() else ""
+    return (
+        f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def _caveats(batch: BatchResult, manifest: dict) -> list[str]:
+    assumed = sum(1 for info in param_infos().values() if info.source == "assumption")
+    n_reps = manifest["spec"]["replications"]
+    return [
+        "These are simulation results, not forecasts: they show what follows from the model's"
+        " mechanisms (docs/ODD.md) under its parameters, for an organisation like the default"
+        " one unless the batch changed it.",
+        f"{assumed} of {len(param_infos())} parameters have no published value and are marked"
+        " 'assumption' (docs/parameters.md); a sensitivity batch (experiments/"
+        "sensitivity_morris.toml) shows which of them move the results.",
+        "The default single-CIO organisation is calibrated to published ranges (docs/"
+        "validation.md); the other structures are not calibrated separately.",
+        f"Differences are paired by replication ({n_reps} per scenario): both structures meet the"
+        " same demand, shocks and market. Intervals are 95% percentile bootstrap intervals of the"
+        " mean paired difference; p-values (Wilcoxon signed-rank) are Holm-corrected over the"
+        " whole comparison table.",
+        "No structure is favoured by construction: with higher coordination cost or goal"
+        " incongruence between the roles, the single CIO can come out ahead (see the load"
+        " crossover experiment).",
+    ]
+
+
+def build_report(folder: str | Path, *, reference: str | None = None) -> tuple[Path, Path]:
+    """Write ``report.html`` and ``report.md`` into the batch folder; return their paths."""
+    from sim import plot
+
+    path = Path(folder)
+    batch = load_batch(path)
+    manifest = json.loads((path / "manifest.json").read_text())
+    runs = batch.runs
+    structures = list(dict.fromkeys(runs["structure"]))
+    reference = reference or structures[0]
+    table = paired_comparison(runs, reference, [o for o in HEADLINE if o in runs])
+    figures_dir = path / "figures"
+    figures: list[Path] = []
+    figures += [
+        p for p in plot.comparison(batch, reference, figures_dir, "double") if p.suffix == ".png"
+    ]
+    shocked = [s for s in dict.fromkeys(runs["scenario"]) if s != "baseline"]
+    for scenario in shocked:
+        figures += [
+            p
+            for p in plot.timeseries(batch, "business_trust_mean", scenario, figures_dir, "double")
+            if p.suffix == ".png"
+        ]
+    figures += [p for p in plot.time_allocation(batch, figures_dir, "double") if p.suffix == ".png"]
+
+    key = table[table["outcome"].isin(KEY_OUTCOMES)]
+    sections: list[tuple[str, list[str]]] = []
+    for scenario, rows in key.groupby("scenario", sort=False):
+        sections.append((scenario, [finding(r) for _, r in rows.iterrows()]))
+    wins = (
+        table[table["ci_favours"] != ""]
+        .groupby(["scenario", "ci_favours"])
+        .size()
+        .unstack(fill_value=0)
+        .reset_index()
+    )
+
+    resilience_table = None
+    if "baseline" in set(runs["scenario"]) and shocked:
+        starts = batch.events.merge(runs[["run_id", "scenario"]], on="run_id")
+        parts = []
+        ticks = batch.ticks
+        for scenario, group in starts.groupby("scenario", sort=False):
+            parts.append(
+                resilience(
+                    ticks,
+                    runs[runs["scenario"].isin([scenario, "baseline"])],
+                    "business_trust_mean",
+                    shock_start=int(group["start"].min()),
+                )
+            )
+        if parts:
+            resilience_table = (
+                pd.concat(parts)
+                .groupby(["scenario", "structure"], sort=False)[["depth", "recovery_ticks", "area"]]
+                .mean()
+                .reset_index()
+            )
+
+    title = f"Leadership structures compared: {manifest['experiment']}"
+    spec = manifest["spec"]
+    what = (
+        f"{len(runs)} runs: {len(structures)} structures ({', '.join(structures)}) on "
+        f"{len(spec['scenarios'])} scenarios, {spec['replications']} replications each, master "
+        f"seed {spec['master_seed']}; code {manifest['code_version']}, Mesa "
+        f"{manifest['packages'].get('mesa')}. Reference structure: {reference}."
+    )
+    caveats = _caveats(batch, manifest)
+    unit = TICK_METRICS["business_trust_mean"][0]
+
+    md = [f"# {title}", "", what, "", "## Findings", ""]
+    for scenario, sentences in sections:
+        md += [f"### {scenario}", ""] + [f"- {s}" for s in sentences] + [""]
+    md += [
+        "## Where each structure wins",
+        "",
+        "Number of headline outcomes whose 95% interval favours each structure:",
+        "",
+        render(wins, "markdown"),
+    ]
+    if resilience_table is not None:
+        md += [
+            "## Resilience of business trust",
+            "",
+            f"Against the no-shock run on the same seed ({unit}; depth and area are losses):",
+            "",
+            render(resilience_table, "markdown"),
+        ]
+    md += ["## Figures", ""] + [f"![{p.stem}](figures/{p.name})" for p in figures]
+    md += [
+        "",
+        "## Full comparison",
+        "",
+        render(table, "markdown"),
+        "## Assumptions and caveats",
+        "",
+    ] + [f"- {c}" for c in caveats]
+    md_path = path / "report.md"
+    md_path.write_text("\n".join(md) + "\n")
+
+    body = [f"<h1>{html.escape(title)}</h1>", f"<p>{html.escape(what)}</p>", "<h2>Findings</h2>"]
+    for scenario, sentences in sections:
+        body.append(f"<h3>{html.escape(scenario)}</h3><ul>")
+        body += [f"<li>{html.escape(s)}</li>" for s in sentences]
+        body.append("</ul>")
+    body += ["<h2>Where each structure wins</h2>", _html_table(wins)]
+    if resilience_table is not None:
+        body += ["<h2>Resilience of business trust</h2>", _html_table(resilience_table)]
+    body += ["<h2>Figures</h2>"] + [_figure_html(p) for p in figures]
+    body += (
+        ["<h2>Full comparison</h2>", _html_table(table), "<h2>Assumptions and caveats</h2>", "<ul>"]
+        + [f"<li>{html.escape(c)}</li>" for c in caveats]
+        + ["</ul>"]
+    )
+    page = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
+        + "\n".join(body)
+        + "</body></html>\n"
+    )
+    html_path = path / "report.html"
+    html_path.write_text(page)
+    return html_path, md_path
+
+
+def _html_table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, float_format=lambda x: f"{x:.4g}", border=0)
+
+
+_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
+    "line-height:1.45;color:#222}table{border-collapse:collapse;font-size:.85rem;margin:1rem 0}"
+    "th,td{padding:.25rem .5rem;border-bottom:1px solid #ddd;text-align:right}"
+    "th:first-child,td:first-child{text-align:left}img{max-width:100%}"
+    "figcaption{font-size:.85rem;color:#555}"
+)

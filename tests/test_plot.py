@@ -1,0 +1,209 @@
+"""Charts of a batch (sim.plot) and the ``itlead plot`` command, on tiny batches built once.
+
+Checked for every kind: the four files are written, the PNG is 300 dpi, the PDF embeds TrueType
+(no Type 3) fonts, the caption states n, and the CSV holds the plotted columns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from sim import plot
+from sim.batch import load_batch, run_batch
+from sim.cli import main
+from sim.errors import ConfigError
+
+HEAD = """
+description = "tiny"
+structures = ["single_cio", "cio_cto_split"]
+replications = {reps}
+master_seed = 7
+steps = {steps}
+outcomes = ["value_delivered", "business_trust_mean", "exec_utilisation_max"]
+
+[constants]
+warmup = 10
+"""
+COMPARE = HEAD.format(reps=3, steps=60) + '\nscenarios = ["baseline", "incident_storm"]\n'
+CROSS = (
+    HEAD.format(reps=1, steps=60)
+    + """scenarios = ["baseline"]
+
+[uncertainties.request_rate]
+low = 0.6
+high = 1.1
+levels = 2
+
+[uncertainties.coordination_multiplier]
+low = 0.0
+high = 6.0
+levels = 2
+
+[design]
+kind = "full_factorial"
+"""
+)
+MORRIS = """
+description = "tiny morris"
+scenarios = ["baseline"]
+structures = ["single_cio"]
+replications = 1
+master_seed = 8
+steps = 60
+outcomes = ["value_delivered"]
+
+[constants]
+warmup = 10
+
+[uncertainties.trust_forgetting]
+low = 0.95
+high = 0.995
+
+[uncertainties.coordination_multiplier]
+low = 0.5
+high = 3.0
+
+[design]
+kind = "morris"
+n = 3
+morris_levels = 4
+"""
+STORM = """
+description = "An incident storm early enough for a short run."
+base = "baseline"
+
+[[shocks]]
+kind = "incident_storm"
+at = 30
+duration = 10
+magnitude = 4.0
+"""
+# scenarios must come before tables in TOML: move the scenarios line to the top.
+COMPARE = 'scenarios = ["baseline", "storm.toml"]\n' + HEAD.format(reps=3, steps=60)
+CROSS = 'scenarios = ["baseline"]\n' + CROSS.replace('scenarios = ["baseline"]\n', "")
+
+
+def _batch(tmp: Path, name: str, text: str):
+    path = tmp / f"{name}.toml"
+    path.write_text(text)
+    return run_batch(path, out=tmp / name, workers=1)
+
+
+@pytest.fixture(scope="module")
+def batches(tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("plotbatches")
+    (tmp / "storm.toml").write_text(STORM)
+    return {
+        "compare": _batch(tmp, "compare", COMPARE),
+        "cross": _batch(tmp, "cross", CROSS),
+        "morris": _batch(tmp, "morris", MORRIS),
+    }
+
+
+def _render(kind: str, batches: dict, out: Path) -> list[Path]:
+    if kind == "timeseries":
+        return plot.timeseries(batches["compare"], "business_trust_mean", "baseline", out)
+    if kind == "comparison":
+        return plot.comparison(batches["compare"], "single_cio", out, "double")
+    if kind == "crossover":
+        return plot.crossover(
+            batches["cross"],
+            "request_rate",
+            "coordination_multiplier",
+            "value_delivered",
+            "single_cio",
+            "cio_cto_split",
+            out,
+        )
+    if kind == "sensitivity":
+        return plot.sensitivity(batches["morris"], "value_delivered", "single_cio", out)
+    return plot.time_allocation(batches["compare"], out, "slides")
+
+
+PLOTTED = {
+    "timeseries": {"structure", "tick", "mean", "ci_low", "ci_high", "n"},
+    "comparison": {"scenario", "outcome", "other", "pct_difference", "pct_ci_low", "n_pairs"},
+    "crossover": {"request_rate", "coordination_multiplier", "mean_difference", "n_pairs"},
+    "sensitivity": {"parameter", "mu_star", "mu_star_conf", "sigma"},
+    "allocation": {"structure", "share_people", "nontechnical_mean", "survey_low", "n"},
+}
+
+
+@pytest.mark.parametrize("kind", list(plot.KINDS))
+def test_every_kind_writes_four_print_ready_files(kind, batches, tmp_path):
+    paths = _render(kind, batches, tmp_path)
+    assert [p.suffix for p in paths] == [".pdf", ".png", ".csv", ".txt"]
+    assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
+    pdf, png, csv, txt = paths
+    with Image.open(png) as image:
+        dpi = image.info["dpi"]
+    assert dpi == pytest.approx((300, 300), abs=0.5)
+    body = pdf.read_bytes()
+    assert b"/Type3" not in body and b"/Subtype /Type3" not in body
+    assert b"/TrueType" in body or b"/Type0" in body or b"/CIDFontType2" in body
+    caption = txt.read_text()
+    assert "n = " in caption or " n " in caption
+    data = pd.read_csv(csv)
+    assert PLOTTED[kind] <= set(data.columns), set(data.columns)
+    assert len(data) > 0
+
+
+def test_structures_keep_their_style_across_figures():
+    first = plot.structure_style("single_cio")
+    assert plot.structure_style("single_cio") == first
+    assert plot.structure_style("cio_cto_split")["color"] != first["color"]
+    assert first["color"] in plot.OKABE_ITO
+    assert plot.structure_label("cio_cto_split") == "CIO/CTO split"
+
+
+def test_presets_fix_the_print_size(batches, tmp_path):
+    png = plot.timeseries(batches["compare"], "delivered", "baseline", tmp_path, "single")[1]
+    with Image.open(png) as image:
+        assert image.size == (round(3.5 * 300), round(2.6 * 300))
+    with pytest.raises(ConfigError, match="allowed single, double, slides"):
+        plot.timeseries(batches["compare"], "delivered", None, tmp_path, "poster")
+
+
+def test_bad_options_are_one_line_errors(batches, tmp_path):
+    with pytest.raises(ConfigError, match="allowed requests_created"):
+        plot.timeseries(batches["compare"], "no_such_measure", None, tmp_path)
+    with pytest.raises(ConfigError, match="--scenario"):
+        plot.timeseries(batches["compare"], "delivered", "nowhere", tmp_path)
+    with pytest.raises(ConfigError, match="morris or sobol"):
+        plot.sensitivity(batches["compare"], out=tmp_path)
+
+
+def test_cli_plot_writes_and_prints_paths(batches, tmp_path):
+    folder = batches["compare"].folder
+    result = CliRunner().invoke(
+        main, ["plot", str(folder), "--kind", "comparison", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    printed = [Path(line) for line in result.stdout.splitlines()]
+    assert len(printed) == 4 and all(p.is_file() for p in printed)
+    default = CliRunner().invoke(main, ["plot", str(folder), "--kind", "allocation"])
+    assert default.exit_code == 0, default.output
+    assert all(Path(line).parent == folder / "figures" for line in default.stdout.splitlines())
+    assert load_batch(folder).runs.shape[0] == 12
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--kind", "pie"], "--kind = 'pie' is unknown"),
+        (["--kind", "timeseries", "--measure", "nope"], "--measure = 'nope' is unknown"),
+        (["--kind", "timeseries", "--preset", "a4"], "--preset = 'a4'"),
+    ],
+)
+def test_cli_plot_bad_options_exit_2(batches, tmp_path, args, fragment):
+    folder = batches["compare"].folder
+    result = CliRunner().invoke(main, ["plot", str(folder), *args, "--out", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("itlead: error: ")
+    assert fragment in lines[0]

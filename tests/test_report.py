@@ -1,0 +1,62 @@
+"""The strategist's report: renders, is self-contained, and says what `compare` says."""
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from sim.analysis import paired_comparison
+from sim.batch import load_batch, run_batch
+from sim.cli import main
+from sim.report import finding
+from sim.tables import render
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    exp = root / "exp.toml"
+    exp.write_text(
+        'scenarios = ["baseline", "incident_storm"]\nstructures = ["single_cio", "cio_cto_split"]\n'
+        "replications = 3\nmaster_seed = 11\nsteps = 330\n[constants]\nwarmup = 20\n"
+    )
+    run_batch(exp, out=root / "batch", workers=1)
+    result = CliRunner().invoke(main, ["report", str(root / "batch")])
+    assert result.exit_code == 0, result.output
+    return root / "batch"
+
+
+def test_report_is_self_contained_html(folder):
+    page = (folder / "report.html").read_text()
+    assert page.startswith("<!doctype html>")
+    assert "data:image/png;base64," in page
+    assert not re.search(r'src="(?!data:)', page)  # nothing fetched from elsewhere
+    assert "Assumptions and caveats" in page
+
+
+def test_report_numbers_match_compare(folder):
+    md = (folder / "report.md").read_text()
+    table = paired_comparison(load_batch(folder).runs, "single_cio")
+    assert render(table, "markdown") in md
+    result = CliRunner().invoke(main, ["compare", str(folder), "--format", "markdown"])
+    assert result.output == render(table, "markdown")
+
+
+def test_findings_are_generated_from_the_numbers(folder):
+    md = (folder / "report.md").read_text()
+    table = paired_comparison(load_batch(folder).runs, "single_cio")
+    row = table[(table.scenario == "baseline") & (table.outcome == "value_delivered")].iloc[0]
+    assert finding(row) in md
+    percent = 100 * row["mean_difference"] / row["mean_reference"]
+    assert f"{percent:+.1f}%" in finding(row)
+
+
+def test_report_refuses_a_single_structure_batch(tmp_path):
+    exp = tmp_path / "one.toml"
+    exp.write_text(
+        'scenarios = ["baseline"]\nstructures = ["single_cio"]\nreplications = 1\n'
+        "master_seed = 1\nsteps = 60\n[constants]\nwarmup = 10\n"
+    )
+    run_batch(exp, out=tmp_path / "b")
+    result = CliRunner().invoke(main, ["report", str(tmp_path / "b")])
+    assert result.exit_code == 2
