@@ -19,37 +19,29 @@ STEPS = 400
 
 
 @cache
-def _summaries(structure: str, scenario: str, shocks: bool, items: tuple) -> pd.DataFrame:
-    frames = [
-        sim.run(
-            scenario, structure=structure, seed=s, steps=STEPS, shocks=shocks, **dict(items)
-        ).summary
+def _results(structure, scenario, shocks: bool, items: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Summaries and per-tick tables of one configuration over the seeds (cached across tests)."""
+    results = [
+        sim.run(scenario, structure=structure, seed=s, steps=STEPS, shocks=shocks, **dict(items))
         for s in SEEDS
     ]
-    return pd.concat(frames, ignore_index=True)
+    return (
+        pd.concat([r.summary for r in results], ignore_index=True),
+        pd.concat([r.ticks for r in results], ignore_index=True),
+    )
 
 
 def mean(outcome: str, structure="single_cio", scenario="baseline", shocks=True, **kw) -> float:
     """Mean of ``outcome`` over the seeds."""
-    return float(_summaries(structure, scenario, shocks, tuple(sorted(kw.items())))[outcome].mean())
-
-
-@cache
-def _ticks(structure: str, scenario: str, shocks: bool, items: tuple) -> pd.DataFrame:
-    frames = [
-        sim.run(
-            scenario, structure=structure, seed=s, steps=STEPS, shocks=shocks, **dict(items)
-        ).ticks
-        for s in SEEDS
-    ]
-    return pd.concat(frames, ignore_index=True)
+    summaries, _ = _results(structure, scenario, shocks, tuple(sorted(kw.items())))
+    return float(summaries[outcome].mean())
 
 
 def window_mean(
     outcome, start, end, structure="single_cio", scenario="baseline", shocks=True, **kw
 ) -> float:
     """Mean of a per-tick measure over ticks ``start <= t < end``, over the seeds."""
-    ticks = _ticks(structure, scenario, shocks, tuple(sorted(kw.items())))
+    _, ticks = _results(structure, scenario, shocks, tuple(sorted(kw.items())))
     return float(ticks[(ticks["tick"] >= start) & (ticks["tick"] < end)][outcome].mean())
 
 

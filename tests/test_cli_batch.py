@@ -16,6 +16,8 @@ from click.testing import CliRunner, Result
 from sim.batch import load_batch
 from sim.cli import main
 
+from .test_cli import assert_bad_input
+
 TINY = """
 description = "Four short runs for the CLI tests."
 scenarios = ["baseline"]
@@ -36,21 +38,6 @@ def invoke(*args: object) -> Result:
 def assert_ok(result: Result) -> None:
     assert result.exit_code == 0, (result.exit_code, result.output, result.exception)
     assert "Traceback" not in result.output
-
-
-def assert_bad_input(result: Result, *fragments: str) -> str:
-    """Exit 2 with exactly one ``itlead: error:`` line on stderr naming every fragment."""
-    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
-    assert isinstance(result.exception, SystemExit)  # not an unexpected exception
-    assert "Traceback" not in result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    line = lines[0]
-    assert line.startswith("itlead: error: "), line
-    for fragment in fragments:
-        assert fragment in line, (fragment, line)
-    assert result.stdout == ""
-    return line
 
 
 def chunk_files(folder: Path, table: str) -> list[str]:
