@@ -151,14 +151,33 @@ class Scratch:
         return self.root / f"out-{self.count:03d}"
 
 
+LAST_STEADY_RATE = [float("nan")]
+
+
+def _steady_rate(marks: list[tuple[float, int]]) -> float:
+    """Runs per second between the first and the last finished chunk: worker start-up excluded."""
+    finished = [m for m in marks if m[1] > 0]
+    if len(finished) < 2 or finished[-1][0] <= finished[0][0]:
+        return float("nan")
+    return (finished[-1][1] - finished[0][1]) / (finished[-1][0] - finished[0][0])
+
+
 def timed_batch(
     experiment: Path | Experiment, workers: int, scratch: Scratch, expected: int, every: int = 1
 ) -> float:
     """Wall-clock seconds of ``run_batch`` into a fresh folder; checks every run succeeded."""
     out = scratch.fresh()
+    marks: list[tuple[float, int]] = []  # (time, runs done) at each finished chunk
     start = time.perf_counter()
-    result = run_batch(experiment, out=out, workers=workers, every=every)
+    result = run_batch(
+        experiment,
+        out=out,
+        workers=workers,
+        every=every,
+        progress=lambda done, failed, total: marks.append((time.perf_counter(), done)),
+    )
     seconds = time.perf_counter() - start
+    LAST_STEADY_RATE[0] = _steady_rate(marks)
     ok = int((result.runs["status"] == "ok").sum()) if len(result.runs) else 0
     shutil.rmtree(out, ignore_errors=True)
     if ok != expected:
@@ -192,10 +211,27 @@ def bench_throughput(plan: Plan, scratch: Scratch, rows: list[Row]) -> None:
     )
     timed_batch(warm, 1, scratch, 1)  # warm-up: imports, caches, first-call costs
     times: dict[int, list[float]] = {1: [], 2: []}
+    steady: dict[int, list[float]] = {1: [], 2: []}
     for _ in range(plan.repeats):  # interleaved, so drift on the machine hits both alike
         for workers in (1, 2):
             times[workers].append(timed_batch(path, workers, scratch, runs))
+            steady[workers].append(LAST_STEADY_RATE[0])
     rate = {w: runs / statistics.median(t) for w, t in times.items()}
+    steady_rate = {w: statistics.median(r) for w, r in steady.items()}
+    print(
+        "   steady state (first to last finished chunk, worker start-up excluded): "
+        f"{steady_rate[1]:.2f} vs {steady_rate[2]:.2f} runs/s = "
+        f"{steady_rate[2] / steady_rate[1]:.2f}x"
+    )
+    rows.append(
+        Row(
+            1,
+            "steady-state speed-up (start-up excluded)",
+            f"{steady_rate[2] / steady_rate[1]:.2f}x",
+            ">= 1.8x",
+            verdict(steady_rate[2] / steady_rate[1] >= TARGET_SPEEDUP),
+        )
+    )
     for workers, seconds in times.items():
         print(
             f"   workers={workers}  {statistics.median(seconds):6.2f} s  "
