@@ -7,7 +7,6 @@ scenario files, so a typo is a clear :class:`sim.errors.ConfigError`, never a si
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -131,8 +130,3 @@ def _with_inputs(frame: pd.DataFrame, inputs: dict[str, Any]) -> pd.DataFrame:
     for position, (name, value) in enumerate(inputs.items()):
         frame.insert(position, name, value)
     return frame
-
-
-def is_missing(value: float) -> bool:
-    """True for NaN (a measure with nothing to measure)."""
-    return isinstance(value, float) and math.isnan(value)

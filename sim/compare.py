@@ -68,25 +68,22 @@ def paired_table(
 
     The 95% interval is a percentile bootstrap over replications (seeded, so reproducible).
     """
-    rng = np.random.default_rng(seed)
+    from sim.analysis import bootstrap_ci  # analysis reads HEADLINE from here
+
     a = summaries[summaries["structure"] == reference].set_index("seed")
     b = summaries[summaries["structure"] == other].set_index("seed")
     common = a.index.intersection(b.index)
     rows = []
     for outcome, better in HEADLINE.items():
         diff = (b.loc[common, outcome] - a.loc[common, outcome]).dropna().to_numpy()
-        low = high = mean = np.nan
-        if len(diff):
-            mean = float(diff.mean())
-            boots = rng.choice(diff, size=(n_boot, len(diff)), replace=True).mean(axis=1)
-            low, high = (float(x) for x in np.percentile(boots, [2.5, 97.5]))
+        low, high = bootstrap_ci(diff, n_boot=n_boot, seed=seed)
         rows.append(
             {
                 "outcome": outcome,
                 "better": better,
                 reference: float(a.loc[common, outcome].mean()),
                 other: float(b.loc[common, outcome].mean()),
-                "difference": mean,
+                "difference": float(diff.mean()) if len(diff) else np.nan,
                 "ci_low": low,
                 "ci_high": high,
                 "n": len(diff),
