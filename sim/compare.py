@@ -1,4 +1,4 @@
-"""Structure comparison over seeded replications, without a batch folder (`itlead compare-structures`).
+"""Structure comparison over seeded replications, without a batch (`itlead compare-structures`).
 
 Each seed is one replication; every structure meets the same demand, shocks and market on it
 (common random numbers), so structures are compared as pairs, seed by seed.
