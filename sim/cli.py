@@ -662,3 +662,15 @@ def plot_command(
         paths = plot.time_allocation(batch, target, preset, scenario)
     for path in paths:
         click.echo(str(path))
+
+
+@main.command("dashboard")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind to.")
+@click.option("--port", default=8765, show_default=True, type=int)
+def dashboard_command(host: str, port: int) -> None:
+    """Serve the interactive dashboard (needs the dashboard extra; see docs/dashboard.md)."""
+    try:
+        from sim.dashboard import serve
+    except ImportError as exc:
+        raise ConfigError(f"dashboard: {exc}") from exc
+    serve(host, port)

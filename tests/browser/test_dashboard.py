@@ -1,0 +1,142 @@
+"""The dashboard in a real browser: parameters, a paired run, charts, summary, refusal, export."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.config import validate_file
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "results" / "dashboard" / "screenshot.png"
+FIRST_POINT_LIMIT = 3.0
+
+
+def _field(page, name):
+    return page.locator(f".field-{name} input")
+
+
+def _set(page, name, value):
+    box = _field(page, name)
+    box.fill(str(value))
+    box.blur()
+
+
+def _open(page, url):
+    page.set_viewport_size({"width": 1500, "height": 2100})
+    page.goto(url)
+    page.locator(".run-button").wait_for(timeout=60_000)
+
+
+def _run(page):
+    """Press Run; returns seconds until the first lead-time point is drawn, waits for the card."""
+    started = time.perf_counter()
+    page.locator(".run-button").click()
+    page.locator(".chart-lead-time polyline").first.wait_for(timeout=30_000)
+    first = time.perf_counter() - started
+    page.locator(".summary-card .summary-table").wait_for(timeout=60_000)
+    return first
+
+
+def _card(page):
+    """Outcome -> (reference, other, difference) exact values from the summary card."""
+    rows = {}
+    for row in page.locator(".summary-card tr[data-outcome]").all():
+        cells = [float(row.locator(f".v-{k}").get_attribute("data-value")) for k in ["a", "b"]]
+        diff = float(row.locator(".v-difference").get_attribute("data-value"))
+        rows[row.get_attribute("data-outcome")] = (*cells, diff)
+    return rows
+
+
+def _same(x, y):
+    return (math.isnan(x) and math.isnan(y)) or math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def test_compare_charts_summary_refusal_export(page, dashboard_url, tmp_path):
+    _open(page, dashboard_url)
+    # Units and allowed ranges from param_infos() are on the form; the input knows its bounds.
+    assert (
+        "allowed 0 to 100 (requests per unit per tick)"
+        in page.locator(".field-request_rate").inner_text()
+    )
+    assert _field(page, "request_rate").get_attribute("max") == "100.0"
+    assert _field(page, "request_rate").get_attribute("type") == "number"
+
+    # A smaller run keeps the test quick; both structures on seed 3.
+    _set(page, "steps", 300)
+    _set(page, "seed", 3)
+    first = _run(page)
+    assert first < FIRST_POINT_LIMIT, f"first chart point after {first:.2f} s"
+    for chart in (
+        "lead-time",
+        "value",
+        "trust",
+        "exec-utilisation",
+        "exec-exhaustion",
+        "incidents",
+        "debt",
+    ):
+        box = page.locator(f".chart-{chart}")
+        assert int(box.locator("svg").get_attribute("data-points")) > 0, chart
+        assert box.locator(".chart-ticks").get_attribute("data-ticks") == "300"
+    before = _card(page)
+    assert set(before) >= {"lead_time_change_mean", "value_delivered", "business_trust_mean"}
+    svg_before = page.locator(".chart-lead-time svg").inner_html()
+
+    # Change a parameter: the summary and the charts change with it.
+    _set(page, "request_rate", 1.2)
+    _run_again = _run(page)
+    assert _run_again < FIRST_POINT_LIMIT
+    page.wait_for_function(
+        "() => document.querySelector('.run-status').textContent.includes('finished')"
+    )
+    after = _card(page)
+    assert after != before
+    assert page.locator(".chart-lead-time svg").inner_html() != svg_before
+
+    # Export the set-up; the file validates and reruns to the card's numbers.
+    target = tmp_path / "exported.toml"
+    page.locator(".export-path-input input").fill(str(target))
+    page.locator(".export-button").click()
+    page.locator(".export-path").wait_for(timeout=10_000)
+    assert page.locator(".export-path").inner_text().strip() == str(target.resolve())
+    assert validate_file(target) == "scenario"
+    reference, other = "single_cio", "cio_cto_split"
+    a = sim.run(str(target), structure=reference, seed=3).summary.iloc[0]
+    b = sim.run(str(target), structure=other, seed=3).summary.iloc[0]
+    for outcome, (va, vb, diff) in after.items():
+        assert _same(va, float(a[outcome])), outcome
+        assert _same(vb, float(b[outcome])), outcome
+        assert _same(diff, float(b[outcome]) - float(a[outcome])), outcome
+
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    # An out-of-range value is refused in the form: error text with the range, Run disabled.
+    _set(page, "request_rate", 500)
+    errors = page.locator(".form-errors")
+    errors.wait_for(timeout=10_000)
+    assert "request_rate: 500 is out of range; allowed 0 to 100" in errors.inner_text()
+    assert "allowed 0 to 100" in page.locator(".field-request_rate").inner_text()
+    assert page.locator(".run-button").is_disabled()
+    assert page.locator(".export-button").is_disabled()
+    _set(page, "request_rate", 0.85)
+    errors.wait_for(state="detached", timeout=10_000)
+    assert page.locator(".run-button").is_enabled()
+
+
+def test_several_seeds_show_paired_comparison(page, dashboard_url):
+    _open(page, dashboard_url)
+    _set(page, "steps", 200)
+    _set(page, "seeds", 3)
+    _run(page)
+    card = page.locator(".summary-card")
+    assert "over 3 seeds" in card.inner_text()
+    assert card.locator(".v-ci").count() > 0
