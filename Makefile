@@ -1,5 +1,5 @@
 # The two quick-start commands: `make compare` (the main job) and `make test`.
-.PHONY: venv compare headline-figure test lint format bench docs clean
+.PHONY: venv compare headline-figure dashboard test lint format bench docs clean
 
 venv:
 	@bash scripts/bootstrap.sh
@@ -9,6 +9,10 @@ compare: venv
 
 headline-figure: venv
 	.venv/bin/itlead headline --figure docs/figures/headline.png
+
+dashboard: venv
+	.venv/bin/python -m pip install --quiet -e '.[dev,dashboard]'
+	.venv/bin/itlead dashboard
 
 test: venv
 	.venv/bin/python -m pytest -q
