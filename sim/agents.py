@@ -154,7 +154,6 @@ class ITTeam(mesa.Agent):
         self.spent_improvement = 0.0
         self.spent_planned = 0.0
         self.spent_strategic = 0.0
-        self.spent_rework = 0.0
         self.idle_blocked = 0.0
 
     # --- capacity and load -----------------------------------------------------------------------
@@ -165,10 +164,6 @@ class ITTeam(mesa.Agent):
         c *= 1.0 - p.exhaustion_productivity * self.exhaustion
         c *= 1.0 + p.trust_productivity_gain * (self.leader_trust.value - 0.5)
         return max(0.0, c / (1.0 + p.debt_drag * self.debt))
-
-    def load(self) -> float:
-        """Backlog in ticks of capacity: how the dispatcher compares teams."""
-        return self.backlog_effort / max(self.capacity, 1e-9)
 
     def enqueue(self, request: Request, front: bool = False) -> None:
         """Accept a request into the work queue."""
@@ -206,7 +201,7 @@ class ITTeam(mesa.Agent):
         p = model.p
         t = model.tick
         self.spent_incidents = self.spent_improvement = self.spent_planned = 0.0
-        self.spent_strategic = self.spent_rework = self.idle_blocked = 0.0
+        self.spent_strategic = self.idle_blocked = 0.0
         self.capacity = capacity = self.compute_capacity()
         # Schedule pressure: run work is expected within days, projects within their horizon.
         # Incidents are due at once; they strain most.

@@ -25,7 +25,6 @@ ACTIVITIES = (
     "people",
 )
 PEOPLE_WORK = ("stakeholder", "feedback", "people")
-TECHNICAL = ("incidents", "planning")  # plus decisions of a technical domain
 
 
 def allocate(

@@ -341,7 +341,7 @@ class ITLeadershipModel(mesa.Model):
         teams = self.teams_of_kind[kind]
         a, b = request.route
         first, second = teams[int(a * len(teams))], teams[int(b * len(teams))]
-        # Compare backlogs in ticks of capacity (ITTeam.load, inlined: once per request).
+        # Compare backlogs in ticks of capacity, cross-multiplied (no division per request).
         if first is not second and (
             second.backlog_effort * max(first.capacity, 1e-9)
             < first.backlog_effort * max(second.capacity, 1e-9)

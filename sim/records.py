@@ -15,7 +15,6 @@ REQUEST_KINDS = ("strategic", "change", "service")
 
 # Request status. Every request created ends in exactly one of these (conservation).
 PROPOSED, QUEUED, BLOCKED, DELIVERED, REJECTED, SHADOWED = range(6)
-OPEN_STATUSES = (PROPOSED, QUEUED, BLOCKED)
 
 
 @dataclass(slots=True, eq=False)
