@@ -186,6 +186,36 @@ def resilience(
     return pd.DataFrame(rows)
 
 
+def resilience_by_scenario(
+    runs: pd.DataFrame,
+    ticks: pd.DataFrame,
+    events: pd.DataFrame,
+    measure: str,
+    *,
+    counterfactual: str = "baseline",
+    higher_is_better: bool = True,
+) -> pd.DataFrame:
+    """:func:`resilience` of every shocked scenario, each from its earliest shock's start.
+
+    Returns:
+        One row per shocked run (empty when no scenario but the counterfactual has shocks).
+    """
+    starts = events.merge(runs[["run_id", "scenario"]], on="run_id")
+    parts = [
+        resilience(
+            ticks,
+            runs[runs["scenario"].isin([scenario, counterfactual])],
+            measure,
+            shock_start=int(group["start"].min()),
+            counterfactual=counterfactual,
+            higher_is_better=higher_is_better,
+        )
+        for scenario, group in starts.groupby("scenario", sort=False)
+        if scenario != counterfactual
+    ]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
 def point_means(runs: pd.DataFrame, outcome: str, structure: str) -> pd.Series:
     """Mean of ``outcome`` per design point (replications averaged), for one structure."""
     ok = runs[(runs["status"] == "ok") & (runs["structure"] == structure)]

@@ -29,6 +29,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -315,7 +316,7 @@ def spec_hash(experiment: Experiment) -> str:
 
 
 class BatchResult:
-    """A batch folder's tables. ``runs`` is read at once; the large tables when first asked for.
+    """A batch folder's tables. ``runs`` is read at once; the large tables once, when first asked.
 
     Attributes:
         folder: The batch folder.
@@ -326,17 +327,17 @@ class BatchResult:
         self.folder = folder
         self.runs = read_table(folder, "runs")
 
-    @property
+    @cached_property
     def ticks(self) -> pd.DataFrame:
         """Per-tick measures of every run (thinned if the batch was run with ``every``)."""
         return read_table(self.folder, "ticks")
 
-    @property
+    @cached_property
     def events(self) -> pd.DataFrame:
         """Shocks and interventions of every run."""
         return read_table(self.folder, "events")
 
-    @property
+    @cached_property
     def failures(self) -> pd.DataFrame:
         """Tracebacks of failed runs."""
         return read_table(self.folder, "failures")

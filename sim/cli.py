@@ -343,7 +343,7 @@ def resilience_command(
     out: Path | None,
 ) -> None:
     """Dip, recovery time and area against the no-shock counterfactual, per shocked run."""
-    from sim.analysis import resilience
+    from sim.analysis import resilience_by_scenario
     from sim.tables import render
 
     batch = _load_runs(folder)
@@ -354,24 +354,14 @@ def resilience_command(
     events = batch.events
     if not len(events):
         raise ConfigError(f"{folder}: has no shocks to measure resilience against")
-    table = []
-    starts = events.merge(batch.runs[["run_id", "scenario"]], on="run_id")
-    for scenario, group in starts.groupby("scenario", sort=False):
-        start = int(group["start"].min())
-        runs = batch.runs[batch.runs["scenario"].isin([scenario, counterfactual])]
-        ticks = batch.ticks
-        ticks = ticks[ticks["run_id"].isin(runs["run_id"])]
-        table.append(
-            resilience(
-                ticks,
-                runs,
-                measure,
-                shock_start=start,
-                counterfactual=counterfactual,
-                higher_is_better=not lower_is_better,
-            )
-        )
-    result = pd.concat(table, ignore_index=True)
+    result = resilience_by_scenario(
+        batch.runs,
+        batch.ticks,
+        events,
+        measure,
+        counterfactual=counterfactual,
+        higher_is_better=not lower_is_better,
+    )
     summary = (
         result.groupby(["scenario", "structure"], sort=False)[["depth", "recovery_ticks", "area"]]
         .agg(["mean", "count"])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis import paired_comparison, resilience
+from sim.analysis import paired_comparison, resilience_by_scenario
 from sim.batch import BatchResult, load_batch
 from sim.compare import HEADLINE
 from sim.metrics import TICK_METRICS
@@ -128,22 +128,12 @@ def build_report(folder: str | Path, *, reference: str | None = None) -> tuple[P
 
     resilience_table = None
     if "baseline" in set(runs["scenario"]) and shocked:
-        starts = batch.events.merge(runs[["run_id", "scenario"]], on="run_id")
-        parts = []
-        ticks = batch.ticks
-        for scenario, group in starts.groupby("scenario", sort=False):
-            parts.append(
-                resilience(
-                    ticks,
-                    runs[runs["scenario"].isin([scenario, "baseline"])],
-                    "business_trust_mean",
-                    shock_start=int(group["start"].min()),
-                )
-            )
-        if parts:
+        per_run = resilience_by_scenario(runs, batch.ticks, batch.events, "business_trust_mean")
+        if len(per_run):
             resilience_table = (
-                pd.concat(parts)
-                .groupby(["scenario", "structure"], sort=False)[["depth", "recovery_ticks", "area"]]
+                per_run.groupby(["scenario", "structure"], sort=False)[
+                    ["depth", "recovery_ticks", "area"]
+                ]
                 .mean()
                 .reset_index()
             )
