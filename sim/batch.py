@@ -528,7 +528,7 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
 
 def experiment_of(folder: str | Path) -> Experiment:
     """The experiment a batch folder ran, rebuilt from its manifest."""
-    return Experiment(**_experiment_fields(read_manifest(folder)["spec"]))
+    return experiment_from_spec(read_manifest(folder)["spec"])
 
 
 def status(folder: str | Path) -> dict[str, int]:
@@ -541,8 +541,8 @@ def status(folder: str | Path) -> dict[str, int]:
     return {"done": len(runs) - failed, "failed": failed, "pending": planned - len(runs)}
 
 
-def _experiment_fields(spec: dict[str, Any]) -> dict[str, Any]:
-    """Rebuild an Experiment's fields from the manifest's plain data."""
+def experiment_from_spec(spec: dict[str, Any]) -> Experiment:
+    """Rebuild an Experiment from the plain data a manifest holds (see :func:`spec_dict`)."""
     from sim.experiment import Design, Uncertainty
 
     fields = dict(spec)
@@ -556,7 +556,7 @@ def _experiment_fields(spec: dict[str, Any]) -> dict[str, Any]:
     design = dict(fields["design"])
     design["runs"] = tuple(tuple(tuple(kv) for kv in point) for point in design["runs"])
     fields["design"] = Design(**design)
-    return fields
+    return Experiment(**fields)
 
 
 def rerun(folder: str | Path, run_id: str):
@@ -599,7 +599,7 @@ def merge(out: str | Path, shards: Iterable[str | Path]) -> BatchResult:
     manifest["shards"] = sorted(m["shard"] for m in manifests)
     manifest["started"] = min(m["started"] for m in manifests)
     manifest["finished"] = max(m.get("finished", "") for m in manifests)
-    exp = Experiment(**_experiment_fields(manifest["spec"]))
+    exp = experiment_from_spec(manifest["spec"])
     target.mkdir(parents=True, exist_ok=True)
     manifest.update(_finish_counts(target, len(plan_runs(exp)), None))
     _write_manifest(target, manifest, None)

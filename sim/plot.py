@@ -840,13 +840,12 @@ def sensitivity(
     Returns:
         The paths written.
     """
-    from sim.batch import _experiment_fields
-    from sim.experiment import Experiment
+    from sim.batch import experiment_from_spec
 
     _check_preset(preset)
     runs = _ok_runs(batch)
     manifest = _manifest(batch)
-    experiment = Experiment(**_experiment_fields(manifest["spec"]))
+    experiment = experiment_from_spec(manifest["spec"])
     kind = experiment.design.kind
     if kind not in ("morris", "sobol"):
         raise ConfigError(
