@@ -274,15 +274,20 @@ def _locate(
     return data_dir(kind) / f"{name}.toml"
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file; every way reading or parsing can fail becomes a ConfigError."""
+def read_text(path: Path, encoding: str = "utf-8") -> str:
+    """A file's text; every way reading or decoding can fail becomes a ConfigError."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        return path.read_bytes().decode(encoding)
     except UnicodeDecodeError as exc:  # before ValueError, its base class
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ConfigError(f"{path}: cannot read file ({reason})") from exc
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; every way reading or parsing can fail becomes a ConfigError."""
+    text = read_text(path)
     try:
         return tomllib.loads(text)
     except ValueError as exc:  # TOMLDecodeError, or an integer of more than 4300 digits

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.config import _show, check_param
+from sim.config import _show, check_param, read_text
 from sim.errors import ConfigError
 from sim.params import param_types
 
@@ -219,13 +219,7 @@ def read_csv_points(
             :data:`MAX_POINTS` rows.
     """
     origin = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:  # before ValueError, its base class
-        raise ConfigError(f"{origin}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise ConfigError(f"{origin}: cannot read file ({reason})") from exc
+    text = read_text(path, encoding="utf-8-sig")  # spreadsheets often write a byte-order mark
     try:
         rows = [
             [cell.strip() for cell in row]
