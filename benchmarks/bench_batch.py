@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import platform
 import resource
@@ -32,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import mesa
+from _common import ROOT, git_head, sim_fingerprint
+from _common import print_table as print_table_rows
 from mesa.batchrunner import batch_run
 
 from sim.batch import plan_runs, run_batch
@@ -39,8 +40,6 @@ from sim.config import build_params, load_scenario, load_structure
 from sim.experiment import Design, Experiment, load_experiment
 from sim.metrics import TICK_METRICS
 from sim.model import ITLeadershipModel
-
-ROOT = Path(__file__).resolve().parent.parent
 
 TARGET_SPEEDUP = 1.8  # workers=2 runs/s over workers=1 runs/s
 TARGET_VS_MESA = 3.0  # mesa.batch_run wall time over run_batch wall time, workers matched
@@ -498,39 +497,13 @@ def bench_sobol(plan: Plan, scratch: Scratch, rows: list[Row]) -> None:
 # --- report --------------------------------------------------------------------------------------
 
 
-def sim_fingerprint() -> str:
-    """Short hash of sim/*.py: other people edit the model while benchmarks run."""
-    digest = hashlib.sha256()
-    for path in sorted((ROOT / "sim").glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def git_head() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return out.stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def print_table(rows: list[Row]) -> None:
     rows = sorted(rows, key=lambda r: r.number)
-    header = Row(0, "figure", "measured", "target", "result")
-    lines = [header.cells(), *(row.cells() for row in rows)]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header.cells()))]
-    print("Summary")
-    for i, line in enumerate(lines):
-        print("  " + "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
-        if i == 0:
-            print("  " + "  ".join("-" * w for w in widths))
+    print_table_rows(
+        "Summary",
+        Row(0, "figure", "measured", "target", "result").cells(),
+        [row.cells() for row in rows],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

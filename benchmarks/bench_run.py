@@ -13,25 +13,22 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import platform
 import statistics
-import subprocess
 import sys
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import mesa
+from _common import git_head, sim_fingerprint
+from _common import print_table as print_table_rows
 from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
 
 import sim
 from sim.config import build_params, load_scenario, load_structure
 from sim.model import ITLeadershipModel
-
-ROOT = Path(__file__).resolve().parent.parent
 
 TARGET_DEFAULT_S = 0.25  # default run, single_cio, seconds
 TARGET_10X_RATIO = 12.0  # 10x organisation time / 1x time
@@ -116,29 +113,6 @@ def verdict(ok: bool) -> str:
 
 def us_per_agent_step(seconds: float, agents: int, ticks: int) -> float:
     return seconds / (agents * ticks) * 1e6
-
-
-def sim_fingerprint() -> str:
-    """Short hash of sim/*.py: other people edit the model while benchmarks run."""
-    digest = hashlib.sha256()
-    for path in sorted((ROOT / "sim").glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def git_head() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return out.stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def print_header(args: argparse.Namespace, fingerprint: str) -> None:
@@ -261,14 +235,11 @@ def bench_agent_step(baseline: float, repeats: int, rows: list[Row]) -> None:
 
 
 def print_table(rows: list[Row]) -> None:
-    header = Row("figure", "measured", "vs baseline", "target", "result")
-    lines = [header.cells(), *(row.cells() for row in rows)]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header.cells()))]
-    print("Summary (baseline = default run, single_cio, this process)")
-    for i, line in enumerate(lines):
-        print("  " + "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
-        if i == 0:
-            print("  " + "  ".join("-" * w for w in widths))
+    print_table_rows(
+        "Summary (baseline = default run, single_cio, this process)",
+        Row("figure", "measured", "vs baseline", "target", "result").cells(),
+        [row.cells() for row in rows],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

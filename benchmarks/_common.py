@@ -1,0 +1,45 @@
+"""What the benchmark scripts share: which code they measured, and how they print a table."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sim_fingerprint() -> str:
+    """Short hash of sim/*.py: other people edit the model while benchmarks run."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "sim").glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def git_head() -> str:
+    """The short commit of the checkout, or "unknown"."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A plain aligned table with a rule under the header."""
+    lines = [tuple(header), *(tuple(r) for r in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    print(title)
+    for i, line in enumerate(lines):
+        print("  " + "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+        if i == 0:
+            print("  " + "  ".join("-" * w for w in widths))
