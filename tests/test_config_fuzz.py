@@ -231,10 +231,17 @@ FRAGMENTS = st.sampled_from(
         "\n",
     ]
 )
-TEXTS = st.one_of(
-    st.text(max_size=200),
-    st.lists(st.one_of(FRAGMENTS, st.text(max_size=5)), max_size=25).map("".join),
-)
+
+
+def near_toml(fragments):
+    """Arbitrary text, and text glued from fragments of valid files (closer to the parser)."""
+    return st.one_of(
+        st.text(max_size=200),
+        st.lists(st.one_of(fragments, st.text(max_size=5)), max_size=25).map("".join),
+    )
+
+
+TEXTS = near_toml(FRAGMENTS)
 
 
 @FUZZ

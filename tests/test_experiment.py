@@ -26,7 +26,7 @@ from sim.experiment import (
     load_experiment,
 )
 from sim.params import param_infos, param_types
-from tests.test_config_fuzz import mutate, toml_document
+from tests.test_config_fuzz import mutate, near_toml, toml_document
 
 SHIPPED = (
     "load_crossover",
@@ -516,10 +516,7 @@ FRAGMENTS = st.sampled_from(
         "\n",
     ]
 )
-TEXTS = st.one_of(
-    st.text(max_size=200),
-    st.lists(st.one_of(FRAGMENTS, st.text(max_size=5)), max_size=25).map("".join),
-)
+TEXTS = near_toml(FRAGMENTS)
 
 
 def outcome(path: Path) -> Experiment | None:
