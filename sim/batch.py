@@ -400,7 +400,7 @@ def run_batch(
     client, cluster = _connect(address, workers) if executor == "dask" else (None, None)
     try:
         manifest = _prepare_folder(
-            folder, exp, resume=resume, force=force, every=every, shard=shard
+            folder, exp, len(runs), resume=resume, force=force, every=every, shard=shard
         )
         done = done_chunks(folder)
         if retry_failed:
@@ -464,6 +464,7 @@ def _write_manifest(folder: Path, manifest: dict[str, Any], shard: tuple[int, in
 def _prepare_folder(
     folder: Path,
     exp: Experiment,
+    n_runs: int,
     *,
     resume: bool,
     force: bool,
@@ -494,7 +495,7 @@ def _prepare_folder(
             "spec_hash": spec_hash(exp),
             "master_seed": exp.master_seed,
             "every": every,
-            "chunk_size": chunk_size(len(plan_runs(exp))),
+            "chunk_size": chunk_size(n_runs),
             "code_version": code_version(),
             "packages": package_versions(),
             "host": socket.gethostname(),
