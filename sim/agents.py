@@ -70,12 +70,9 @@ class BusinessUnit(mesa.Agent):
         # Three streams (how many, what each is like, how large), so that a demand shock, which
         # changes how many requests come, never shifts the draws of any other request.
         counting, describing, sizing = streams
-        rates = (p.request_rate * model.market.demand_level).tolist()
-        # One uniform per tick, inverted: numpy's vectorised Poisson would shift later draws.
-        self.counts = [
-            _poisson_inverse(u, lam)
-            for u, lam in zip(counting.random(len(rates)).tolist(), rates, strict=True)
-        ]
+        rates = p.request_rate * model.market.demand_level
+        # One uniform per tick, inverted: numpy's Poisson sampler would shift later draws.
+        self.counts = _poisson_inverse_many(counting.random(len(rates)), rates).tolist()
         total = sum(self.counts)
         # Column order is part of the reproducibility contract. Plain lists: indexing them in the
         # inner loop is several times cheaper than indexing numpy arrays.
@@ -163,7 +160,8 @@ class ITTeam(mesa.Agent):
         c = self.headcount * p.productivity
         c *= 1.0 - p.exhaustion_productivity * self.exhaustion
         c *= 1.0 + p.trust_productivity_gain * (self.leader_trust.value - 0.5)
-        return max(0.0, c / (1.0 + p.debt_drag * self.debt))
+        c /= 1.0 + p.debt_drag * self.debt
+        return c if c > 0.0 else 0.0  # conditionals, not max(): every team, every tick
 
     def enqueue(self, request: Request, front: bool = False) -> None:
         """Accept a request into the work queue."""
@@ -200,19 +198,20 @@ class ITTeam(mesa.Agent):
         model = self.model
         p = model.p
         t = model.tick
-        self.spent_incidents = self.spent_improvement = self.spent_planned = 0.0
-        self.spent_strategic = self.idle_blocked = 0.0
+        self.spent_planned = self.spent_strategic = self.idle_blocked = 0.0
         self.capacity = capacity = self.compute_capacity()
         # Schedule pressure: run work is expected within days, projects within their horizon.
         # Incidents are due at once; they strain most.
-        incident_work = sum(i.remaining for i in self.incidents) if self.incidents else 0.0
+        incidents = self.incidents
+        incident_work = sum(i.remaining for i in incidents) if incidents else 0.0
         run_work = self.backlog_effort - self.project_effort - incident_work
         expected = incident_work + run_work / p.backlog_norm + self.project_effort / p.due_strategic
-        self.pressure = expected / capacity if capacity > 1e-9 else expected * 1e9
+        self.pressure = pressure = expected / capacity if capacity > 1e-9 else expected * 1e9
         left = capacity
         # Firefighting: incidents pre-empt everything else.
-        if self.incidents:
-            for incident in list(self.incidents):
+        spent_incidents = 0.0
+        if incidents:
+            for incident in list(incidents):
                 if left <= 0.0:
                     break
                 if incident.blocked:
@@ -220,47 +219,58 @@ class ITTeam(mesa.Agent):
                 spend = min(left, incident.remaining)
                 incident.remaining -= spend
                 left -= spend
-                self.spent_incidents += spend
+                spent_incidents += spend
                 self.backlog_effort -= spend
                 if incident.remaining <= 1e-9:
-                    self.incidents.remove(incident)
+                    incidents.remove(incident)
                     model.incident_restored(self, incident)
+        self.spent_incidents = spent_incidents
         # Improvement: the plan, cut under pressure (the capability trap's tipping point).
         share = self.improvement_plan
-        if self.pressure > 1.0:
-            share /= 1.0 + p.pressure_cut * (self.pressure - 1.0)
+        if pressure > 1.0:
+            share /= 1.0 + p.pressure_cut * (pressure - 1.0)
         if self.kind == "platform" and model.debt_floor[t] > share:
             share = model.debt_floor[t]
         improvement = share * left
         left -= improvement
         self.spent_improvement = improvement
-        slot = t % len(self.pipeline)
-        if self.pipeline[slot]:
-            self.debt = max(0.0, self.debt - p.improvement_effect * self.pipeline[slot])
-        self.pipeline[slot] = improvement
+        pipeline = self.pipeline
+        slot = t % len(pipeline)
+        if pipeline[slot]:
+            debt = self.debt - p.improvement_effect * pipeline[slot]
+            self.debt = debt if debt > 0.0 else 0.0
+        pipeline[slot] = improvement
         # Planned work. Strategic projects get the portfolio's share while other work waits,
         # less when run work is piling up (projects slip first); what one lane cannot use flows
-        # to the other.
-        if self.projects and self.queue:
-            run_pressure = run_work / p.backlog_norm / max(capacity, 1e-9)
-            reserved = p.portfolio_capacity_share * left / max(1.0, run_pressure)
-            left = left - reserved + self._work_lane(self.projects, reserved)
-        if self.queue:
-            left = self._work_lane(self.queue, left)
-        if self.projects:
-            left = self._work_lane(self.projects, left)
+        # to the other. A lane is only entered with capacity to spend.
+        queue, projects = self.queue, self.projects
+        if projects and queue:
+            run_pressure = run_work / p.backlog_norm / (capacity if capacity > 1e-9 else 1e-9)
+            reserved = p.portfolio_capacity_share * left
+            if run_pressure > 1.0:
+                reserved /= run_pressure
+            unused = self._work_lane(projects, reserved) if reserved > 1e-9 else reserved
+            left = left - reserved + unused
+        if queue and left > 1e-9:
+            left = self._work_lane(queue, left)
+        if projects and left > 1e-9:
+            left = self._work_lane(projects, left)
         if left > 1e-9 and model.blocked_count[self.index] > 0:
             self.idle_blocked = left
         self.debt += p.debt_erosion
 
     def _work_lane(self, lane: deque[Request], left: float) -> float:
-        """Work items from the front: about one person per item, leftovers flow down."""
-        if left <= 1e-9:
-            return left
+        """Work items from the front: about one person per item, leftovers flow down.
+
+        ``left`` is more than nothing (the caller checks). This is the model's innermost loop,
+        so effort is summed in locals and booked to the team once.
+        """
         people = self.headcount if self.headcount > 0 else 1
-        share = left / (len(lane) if len(lane) < people else people)
+        n = len(lane)
+        share = left / (n if n < people else people)
         changed = False  # did an item block or finish (and so must leave the lane)?
         worked = visited = 0
+        planned = strategic = 0.0
         for request in lane:
             if left <= 1e-9:
                 break
@@ -270,41 +280,45 @@ class ITTeam(mesa.Agent):
                 continue
             worked += 1
             amount = share if worked <= people and share < left else left
-            if request.remaining < amount:
-                amount = request.remaining
-            if amount > 0.0:  # _spend, inlined: this is the model's innermost loop
-                request.remaining -= amount
+            remaining = request.remaining
+            if remaining < amount:
+                amount = remaining
+            if amount > 0.0:
+                request.remaining = remaining = remaining - amount
                 left -= amount
-                self.backlog_effort -= amount
-                self.spent_planned += amount
+                planned += amount
                 if request.kind == STRATEGIC:
-                    self.spent_strategic += amount
-                    self.project_effort -= amount
-                changed = changed or request.remaining <= 1e-9
+                    strategic += amount
+                if remaining <= 1e-9:
+                    changed = True
         if left > 1e-9:  # capacity an item did not need goes to the others already started
             for request in itertools.islice(lane, visited):
                 if left <= 1e-9:
                     break
-                if request.status == QUEUED and request.remaining > 1e-9:
-                    left -= self._spend(request, min(request.remaining, left))
+                remaining = request.remaining
+                if request.status == QUEUED and remaining > 1e-9:
+                    amount = remaining if remaining < left else left
+                    request.remaining = remaining - amount
+                    left -= amount
+                    planned += amount
+                    if request.kind == STRATEGIC:
+                        strategic += amount
+        self.backlog_effort -= planned
+        self.spent_planned += planned
+        if strategic:
+            self.spent_strategic += strategic
+            self.project_effort -= strategic
         if changed:  # only the visited front can hold finished or blocked items
-            front = [lane.popleft() for _ in range(visited)]
+            if visited == n:
+                front = list(lane)
+                lane.clear()
+            else:
+                front = [lane.popleft() for _ in range(visited)]
             for request in front:
                 if request.status == QUEUED and request.remaining <= 1e-9:
                     self._finish(request)
             lane.extendleft(reversed([r for r in front if r.status == QUEUED]))
         return left
-
-    def _spend(self, request: Request, amount: float) -> float:
-        if amount <= 0.0:
-            return 0.0
-        request.remaining -= amount
-        self.backlog_effort -= amount
-        self.spent_planned += amount
-        if request.kind == STRATEGIC:
-            self.spent_strategic += amount
-            self.project_effort -= amount
-        return amount
 
     def _start(self, request: Request) -> bool:
         """Begin an item. Returns True when it raised a voiced exception and is now blocked.
@@ -515,6 +529,22 @@ def _poisson_inverse(u: float, lam: float) -> int:
         prob *= lam / k
         cdf += prob
     return k
+
+
+def _poisson_inverse_many(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """:func:`_poisson_inverse` of each ``u`` and ``lam``, with the same arithmetic, at once."""
+    prob = np.exp(-np.maximum(lam, 0.0))
+    cdf = prob.copy()
+    counts = np.zeros(len(u), dtype=np.int64)
+    active = u > cdf
+    k = 0
+    while active.any() and k < 1000:
+        k += 1
+        prob = prob * (lam / k)
+        cdf = cdf + prob
+        counts += active
+        active &= u > cdf
+    return counts
 
 
 def _binomial_inverse(u: float, n: int, q: float) -> int:

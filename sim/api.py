@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.config import build_params, load_scenario, load_structure
@@ -80,8 +81,8 @@ def run(
 def collect_result(model: ITLeadershipModel, scenario: Scenario, structure: Structure) -> RunResult:
     """Turn a finished model into a :class:`RunResult`."""
     p = model.p
-    ticks = model.recorder.ticks_frame(model.tick)
-    executives = model.recorder.executives_frame()
+    ticks = model.recorder.tick_columns(model.tick)
+    executives = model.recorder.executive_columns()
     shock_ticks = [e.start for e in model.timeline.events if e.kind == "theme_reweighting"]
     outcomes = summarise(
         ticks,
@@ -126,7 +127,11 @@ def summary_columns() -> tuple[str, ...]:
     return tuple(c for c in columns if c not in ("scenario", "structure", "seed"))
 
 
-def _with_inputs(frame: pd.DataFrame, inputs: dict[str, Any]) -> pd.DataFrame:
-    for position, (name, value) in enumerate(inputs.items()):
-        frame.insert(position, name, value)
-    return frame
+def _with_inputs(columns: dict[str, Any], inputs: dict[str, Any]) -> pd.DataFrame:
+    """A table whose first columns repeat the run's inputs on every row."""
+    n = len(next(iter(columns.values())))
+    repeated = {
+        name: np.full(n, value, dtype=object if isinstance(value, str) else None)
+        for name, value in inputs.items()
+    }
+    return pd.DataFrame(repeated | columns)

@@ -447,7 +447,7 @@ def run_setup(
                 if first_points is None:
                     first_points = time.perf_counter() - started
                 series = {
-                    name: {m: model.recorder.arrays[m][:tick].copy() for m in CHART_MEASURES}
+                    name: {m: model.recorder.series(m, tick) for m in CHART_MEASURES}
                     for name, model in zip(setup.structures, models, strict=True)
                 }
                 view = RunView(
@@ -852,7 +852,8 @@ def Page():  # noqa: N802
             solara.HTML(
                 tag="div",
                 unsafe_innerHTML=html.escape(status),
-                classes=["run-status", f"status-{view.status}"],
+                # The run number lets a reader (or a test) tell this run's card from the last.
+                classes=["run-status", f"status-{view.status}", f"run-{request}"],
             )
             with solara.GridFixed(columns=2):
                 for chart in CHARTS:

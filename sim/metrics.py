@@ -1,7 +1,7 @@
 """Measures: every quantity MODEL.md lists, recorded per tick, and the run summary after warm-up.
 
 Each per-tick measure is declared once in :data:`TICK_METRICS` with its unit, range and meaning;
-the recorder fills preallocated arrays, tests check the ranges, and the docs print the table.
+the recorder fills preallocated lists, tests check the ranges, and the docs print the table.
 """
 
 from __future__ import annotations
@@ -92,11 +92,13 @@ KIND_KEYS = tuple((f"delivered_{kind}", f"lead_time_{kind}") for kind in REQUEST
 
 
 class Recorder:
-    """Fills the per-tick arrays and the per-executive rows as the model runs."""
+    """Fills the per-tick series and the per-executive rows as the model runs."""
 
     def __init__(self, model: ITLeadershipModel) -> None:
         n = model.p.steps
-        self.arrays = {name: np.full(n, np.nan) for name in TICK_METRICS}
+        # Plain lists, made arrays once at the end: a list item is set four times faster than a
+        # numpy element, and 52 are set every tick.
+        self.arrays = {name: [math.nan] * n for name in TICK_METRICS}
         self.exec_rows: list[tuple[Any, ...]] = []
 
     def collect(self, model: ITLeadershipModel) -> None:
@@ -227,15 +229,34 @@ class Recorder:
             a["shadow_share"][t] = c.shadowed / c.created
         a["it_cost"][t] = headcount * model.p.person_cost + sum(e.role.cost for e in execs)
 
+    def tick_columns(self, steps: int) -> dict[str, np.ndarray]:
+        """``tick`` and every measure over the first ``steps`` ticks, as float arrays."""
+        names = list(self.arrays)
+        # One conversion of the whole table, then a row per measure.
+        table = np.array([self.arrays[name][:steps] for name in names], dtype=np.float64)
+        table = table.reshape(len(names), steps)
+        return {"tick": np.arange(steps, dtype=np.int64)} | dict(zip(names, table, strict=True))
+
+    def executive_columns(self) -> dict[str, np.ndarray]:
+        """The per-executive table by column: one entry per role per tick."""
+        if not self.exec_rows:
+            return {name: np.array([]) for name in EXEC_COLUMNS}
+        return {
+            name: np.array(values)
+            for name, values in zip(EXEC_COLUMNS, zip(*self.exec_rows, strict=True), strict=True)
+        }
+
     def ticks_frame(self, steps: int) -> pd.DataFrame:
         """The per-tick table, one row per tick recorded."""
-        frame = pd.DataFrame({name: arr[:steps] for name, arr in self.arrays.items()})
-        frame.insert(0, "tick", np.arange(steps, dtype=np.int64))
-        return frame
+        return pd.DataFrame(self.tick_columns(steps))
+
+    def series(self, name: str, steps: int) -> np.ndarray:
+        """Measure ``name`` over the first ``steps`` ticks."""
+        return np.array(self.arrays[name][:steps], dtype=np.float64)
 
     def executives_frame(self) -> pd.DataFrame:
         """The per-executive table, one row per role per tick."""
-        return pd.DataFrame.from_records(self.exec_rows, columns=list(EXEC_COLUMNS))
+        return pd.DataFrame(self.executive_columns())
 
 
 def _mean(values: np.ndarray) -> float:
@@ -244,8 +265,8 @@ def _mean(values: np.ndarray) -> float:
 
 
 def summarise(
-    ticks: pd.DataFrame,
-    executives: pd.DataFrame,
+    ticks: dict[str, np.ndarray],
+    executives: dict[str, np.ndarray],
     delivered_log: list[tuple[int, int, int, int, int]],
     funded: dict[int, tuple[int, int]],
     totals: dict[str, int],
@@ -258,8 +279,8 @@ def summarise(
     """One row of outcomes over the ticks after the warm-up.
 
     Args:
-        ticks: The per-tick table.
-        executives: The per-executive table.
+        ticks: The per-tick table by column (:meth:`Recorder.tick_columns`).
+        executives: The per-executive table by column (:meth:`Recorder.executive_columns`).
         delivered_log: ``(kind, created, delivered, due, rid)`` of every delivered request.
         funded: ``rid -> (created, due)`` of every funded strategic request.
         totals: Whole-run counts of created, delivered, rejected and shadowed requests.
@@ -271,8 +292,8 @@ def summarise(
     Returns:
         Outcome name -> value (NaN when there was nothing to measure).
     """
-    after = ticks[ticks["tick"] >= warmup]
-    columns = {name: after[name].to_numpy(dtype=np.float64) for name in after.columns}
+    keep = ticks["tick"] >= warmup
+    columns = {name: values[keep] for name, values in ticks.items()}
     out: dict[str, float] = {}
     log = np.array(delivered_log, dtype=np.float64).reshape(-1, 5)
     log = log[log[:, 2] >= warmup]
@@ -314,7 +335,9 @@ def summarise(
         out[name] = _mean(columns[name])
     out["value_total"] = float(columns["value_delivered"].sum())
     strategic = log[log[:, 0] == STRATEGIC]
-    out["strategic_alignment"] = _weighted_alignment(after)
+    out["strategic_alignment"] = _weighted_alignment(
+        columns["strategic_alignment"], columns["strategic_value"]
+    )
     created = columns["requests_created"].sum()
     out["shadow_share"] = float(columns["shadowed"].sum() / max(1.0, created))
     out["attrition"] = float(columns["attrition"].sum())
@@ -322,7 +345,7 @@ def summarise(
     out["decisions_timed_out"] = float(columns["decisions_timed_out"].sum())
     out["strategic_late_or_failed"] = _late_or_failed(strategic, funded, warmup, steps)
     out["realign_ticks"] = _realign_ticks(ticks, market_shock)
-    out.update(_cio_shares(executives[executives["tick"] >= warmup]))
+    out.update(_cio_shares(executives, warmup))
     out["requests_created"] = float(totals["created"])
     out["requests_delivered"] = float(totals["delivered"])
     out["requests_rejected"] = float(totals["rejected"])
@@ -331,13 +354,14 @@ def summarise(
     return out
 
 
-def _weighted_alignment(after: pd.DataFrame) -> float:
+def _weighted_alignment(alignment: np.ndarray, value: np.ndarray) -> float:
     """Share of delivered strategic value that matches the current themes."""
-    mask = after["strategic_alignment"].notna()
-    weight = after.loc[mask, "strategic_value"]
-    if weight.sum() <= 0.0:
+    mask = ~np.isnan(alignment)
+    weight = value[mask]
+    total = weight.sum()
+    if total <= 0.0:
         return math.nan
-    return float((after.loc[mask, "strategic_alignment"] * weight).sum() / weight.sum())
+    return float((alignment[mask] * weight).sum() / total)
 
 
 def _late_or_failed(
@@ -356,30 +380,31 @@ def _late_or_failed(
     return late / n if n else math.nan
 
 
-def _realign_ticks(ticks: pd.DataFrame, shock: int | None) -> float:
+def _realign_ticks(ticks: dict[str, np.ndarray], shock: int | None) -> float:
     """Ticks after a market shock until aligned strategic value is back to its pre-shock level."""
     if shock is None:
         return math.nan
-    series = ticks["strategic_alignment"]
-    before = series[(ticks["tick"] < shock) & (ticks["tick"] >= shock - 90)].mean()
+    tick = ticks["tick"]
+    series = pd.Series(ticks["strategic_alignment"])
+    before = series[(tick < shock) & (tick >= shock - 90)].mean()
     if math.isnan(before):
         return math.nan
-    rolling = series.rolling(30, min_periods=5).mean()
-    recovered = ticks["tick"][(ticks["tick"] > shock) & (rolling >= 0.95 * before)]
-    return float(recovered.iloc[0] - shock) if len(recovered) else math.nan
+    rolling = series.rolling(30, min_periods=5).mean().to_numpy()
+    recovered = tick[(tick > shock) & (rolling >= 0.95 * before)]
+    return float(recovered[0] - shock) if len(recovered) else math.nan
 
 
-def _cio_shares(execs: pd.DataFrame) -> dict[str, float]:
-    """The CIO's time shares (calibration: non-technical work 0.5-0.8 of attention)."""
-    cio = execs[execs["role"] == "CIO"]
-    used = cio["used"].sum()
+def _cio_shares(execs: dict[str, np.ndarray], warmup: int) -> dict[str, float]:
+    """The CIO's time shares after the warm-up (calibration: non-technical work 0.5-0.8)."""
+    cio = (execs["role"] == "CIO") & (execs["tick"] >= warmup)
+    used = execs["used"][cio].sum()
     out = {}
     if used <= 0.0:
         out["cio_nontechnical_share"] = math.nan
     else:
-        out["cio_nontechnical_share"] = float(1.0 - cio["hours_technical"].sum() / used)
+        out["cio_nontechnical_share"] = float(1.0 - execs["hours_technical"][cio].sum() / used)
     for activity in ACTIVITIES:
-        col = cio[f"hours_{activity}"].sum()
+        col = execs[f"hours_{activity}"][cio].sum()
         out[f"cio_share_{activity}"] = float(col / used) if used > 0.0 else math.nan
     out["cio_people_work_share"] = float(
         sum(out[f"cio_share_{a}"] for a in PEOPLE_WORK) if used > 0.0 else math.nan

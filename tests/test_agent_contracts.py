@@ -130,7 +130,8 @@ class ExecutiveContract(AgentContract):
         return model.executives_by_name[self.role]
 
     def state(self, agent):
-        return (round(agent.exhaustion, 12), agent.queue_stats.arrivals, agent.vacant_until)
+        q = agent.queue_stats  # counts alone can coincide across seeds (106 = 106 once)
+        return (round(agent.exhaustion, 12), q.arrivals, q.sojourn, q.area, agent.vacant_until)
 
     def check_ranges(self, agent):
         p = agent.model.p

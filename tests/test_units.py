@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.agents import _binomial_inverse, _poisson_inverse
+from sim.agents import _binomial_inverse, _poisson_inverse, _poisson_inverse_many
 from sim.attention import ACTIVITIES, PEOPLE_WORK, allocate
 from sim.market import Market
 from sim.params import Params
@@ -103,6 +103,14 @@ def test_poisson_inverse_has_the_right_mean(lam):
     u = np.random.default_rng(1).random(20_000)
     mean = np.mean([_poisson_inverse(x, lam) for x in u])
     assert mean == pytest.approx(lam, rel=0.05)
+
+
+def test_vectorised_poisson_inverse_gives_the_scalar_counts():
+    rng = np.random.default_rng(3)
+    u = rng.random(50_000)
+    lam = np.concatenate([[0.0, 0.0], rng.random(49_998) * 8.0])
+    scalar = [_poisson_inverse(x, rate) for x, rate in zip(u.tolist(), lam.tolist(), strict=True)]
+    assert _poisson_inverse_many(u, lam).tolist() == scalar
 
 
 def test_binomial_inverse_has_the_right_mean():

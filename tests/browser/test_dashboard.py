@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import time
 from pathlib import Path
 
@@ -35,11 +36,19 @@ def _open(page, url):
 
 
 def _run(page):
-    """Press Run; returns seconds until the first lead-time point is drawn, waits for the card."""
+    """Press Run; returns seconds until this run's first lead-time point is drawn.
+
+    Waits until this run (told apart from the last by its number) is done, so the summary card
+    read next is this run's, fully drawn.
+    """
+    previous = re.search(r"\brun-(\d+)\b", page.locator(".run-status").get_attribute("class"))
+    this_run = f".run-status.run-{int(previous.group(1)) + 1}"
     started = time.perf_counter()
     page.locator(".run-button").click()
+    page.locator(this_run).wait_for(timeout=30_000)
     page.locator(".chart-lead-time polyline").first.wait_for(timeout=30_000)
     first = time.perf_counter() - started
+    page.locator(f"{this_run}.status-done").wait_for(timeout=60_000)
     page.locator(".summary-card .summary-table").wait_for(timeout=60_000)
     return first
 
@@ -93,9 +102,6 @@ def test_compare_charts_summary_refusal_export(page, dashboard_url, tmp_path):
     _set(page, "request_rate", 1.2)
     _run_again = _run(page)
     assert _run_again < FIRST_POINT_LIMIT
-    page.wait_for_function(
-        "() => document.querySelector('.run-status').textContent.includes('finished')"
-    )
     after = _card(page)
     assert after != before
     assert page.locator(".chart-lead-time svg").inner_html() != svg_before
