@@ -435,6 +435,7 @@ class Executive(mesa.Agent):
         self.review_cursor = 0
         self.demand: dict[str, float] = dict.fromkeys(ACTIVITIES, 0.0)
         self.given: dict[str, float] = dict.fromkeys(ACTIVITIES, 0.0)
+        self.demand_total = 0.0  # sum of ``demand``, read by wellbeing and the recorder
         self.technical_decision_hours = 0.0
         self.budget = role.attention_hours
 
@@ -463,6 +464,7 @@ class Executive(mesa.Agent):
         p = model.p
         demand = model.attention_demand(self)
         self.demand = demand
+        self.demand_total = sum(demand.values())
         self.budget = self.role.attention_hours * (p.interim_attention if self.vacant else 1.0)
         self.given = allocate(
             demand,
@@ -508,7 +510,7 @@ class Executive(mesa.Agent):
         t = model.tick
         if self.vacant:
             return
-        load = sum(self.demand.values()) / max(self.budget, 1e-9)
+        load = self.demand_total / max(self.budget, 1e-9)
         strain = p.exec_exhaustion_rise * min(max(0.0, load - 1.0), 2.0)
         recovery = p.exec_exhaustion_recovery * self.exhaustion
         self.exhaustion = min(1.0, max(0.0, self.exhaustion + strain - recovery))

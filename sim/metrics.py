@@ -185,7 +185,7 @@ class Recorder:
             vacancies += vacant
             used = sum(e.given.values())
             util = used / e.budget if e.budget > 0.0 else 0.0
-            load = sum(e.demand.values()) / e.budget if e.budget > 0.0 else 0.0
+            load = e.demand_total / e.budget if e.budget > 0.0 else 0.0
             utilisation.append(util)
             loads.append(load)
             coordination += e.given["coordination"]
@@ -196,7 +196,7 @@ class Recorder:
                     e.name,
                     vacant,
                     e.budget,
-                    sum(e.demand.values()),
+                    e.demand_total,
                     used,
                     util,
                     e.exhaustion,
