@@ -128,7 +128,11 @@ class ITTeam(mesa.Agent):
         self.headcount = headcount
         # Individual exhaustion offsets (sorted): who is above the burnout threshold.
         self.offsets = sorted(rng.normal(0.0, p.exhaustion_spread, headcount).tolist())
-        self.incident_u = rng.random(p.steps).tolist()
+        incident_u = rng.random(p.steps)
+        self.incident_u = incident_u.tolist()
+        # No incident while the rate is below -log(u): the common case, decided without exp().
+        with np.errstate(divide="ignore"):  # u = 0 gives inf: no incident, as with exp()
+            self.quiet_below = (-np.log(incident_u)).tolist()
         self.attrition_u = rng.random(p.steps).tolist()
         self.debt = 0.0
         self.exhaustion = 0.0
@@ -181,10 +185,9 @@ class ITTeam(mesa.Agent):
         t = model.tick
         lam = p.incident_rate * (1.0 + p.debt_incident_gain * self.debt)
         lam *= model.incident_mult[t]
-        u = self.incident_u[t]
-        if u <= math.exp(-lam):  # no incident: the common case, decided without a call
+        if lam <= self.quiet_below[t]:  # u <= exp(-lam): Poisson inversion gives 0
             return
-        for _ in range(_poisson_inverse(u, lam)):
+        for _ in range(_poisson_inverse(self.incident_u[t], lam)):
             effort = p.incident_effort * math.exp(0.8 * self.stream.standard_normal())
             major = bool(self.stream.random() < p.major_incident_share)
             incident = Incident(self.index, effort, t, major)
@@ -387,9 +390,9 @@ class ITTeam(mesa.Agent):
             bisect.insort(self.offsets, float(self.stream.normal(0.0, p.exhaustion_spread)))
             self.headcount += 1
         hazard = p.attrition_base * (1.0 + p.attrition_exhaustion_gain * self.exhaustion)
-        leavers = _binomial_inverse(self.attrition_u[t], self.headcount, hazard)
-        if leavers:
-            self.lose_staff(leavers)
+        u = self.attrition_u[t]
+        if u > (1.0 - hazard) ** self.headcount:  # else the inversion gives 0: nobody leaves
+            self.lose_staff(_binomial_inverse(u, self.headcount, hazard))
 
     def lose_staff(self, n: int) -> None:
         """``n`` people leave (the most exhausted first); a staffing decision is raised."""
