@@ -98,13 +98,13 @@ class Recorder:
         n = model.p.steps
         # Plain lists, made arrays once at the end: a list item is set four times faster than a
         # numpy element, and 52 are set every tick.
-        self.arrays = {name: [math.nan] * n for name in TICK_METRICS}
+        self.by_tick = {name: [math.nan] * n for name in TICK_METRICS}
         self.exec_rows: list[tuple[Any, ...]] = []
 
     def collect(self, model: ITLeadershipModel) -> None:
         """Record tick ``model.tick``."""
         t = model.tick
-        a = self.arrays
+        a = self.by_tick
         c = model.counters
         teams = model.team_list
         execs = list(model.executives_by_name.values())
@@ -231,9 +231,9 @@ class Recorder:
 
     def tick_columns(self, steps: int) -> dict[str, np.ndarray]:
         """``tick`` and every measure over the first ``steps`` ticks, as float arrays."""
-        names = list(self.arrays)
+        names = list(self.by_tick)
         # One conversion of the whole table, then a row per measure.
-        table = np.array([self.arrays[name][:steps] for name in names], dtype=np.float64)
+        table = np.array([self.by_tick[name][:steps] for name in names], dtype=np.float64)
         table = table.reshape(len(names), steps)
         return {"tick": np.arange(steps, dtype=np.int64)} | dict(zip(names, table, strict=True))
 
@@ -252,7 +252,7 @@ class Recorder:
 
     def series(self, name: str, steps: int) -> np.ndarray:
         """Measure ``name`` over the first ``steps`` ticks."""
-        return np.array(self.arrays[name][:steps], dtype=np.float64)
+        return np.array(self.by_tick[name][:steps], dtype=np.float64)
 
     def executives_frame(self) -> pd.DataFrame:
         """The per-executive table, one row per role per tick."""

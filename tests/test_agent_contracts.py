@@ -194,7 +194,7 @@ def test_no_executive_role_is_hard_coded():
     model = make_model("cio_with_coo", steps=100, warmup=10)
     model.run()
     assert set(model.executives_by_name) == {"CIO", "COO_IT"}
-    assert not math.isnan(model.recorder.arrays["exec_utilisation_mean"][-1])
+    assert not math.isnan(model.recorder.by_tick["exec_utilisation_mean"][-1])
 
 
 @pytest.mark.parametrize("structure", ["single_cio", "cio_cto_split"])
