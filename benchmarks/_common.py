@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -43,3 +44,10 @@ def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]
         print("  " + "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
         if i == 0:
             print("  " + "  ".join("-" * w for w in widths))
+
+
+def print_footer(started: float, fingerprint: str) -> None:
+    """Total time since ``started``, and a warning if ``sim/*.py`` changed during the run."""
+    print(f"\ntotal benchmark time {time.perf_counter() - started:.1f} s")
+    if sim_fingerprint() != fingerprint:
+        print("note: sim/*.py changed on disk during the run (this process kept the old code)")

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import mesa
-from _common import ROOT, git_head, sim_fingerprint
+from _common import ROOT, git_head, print_footer, sim_fingerprint
 from _common import print_table as print_table_rows
 from mesa.batchrunner import batch_run
 
@@ -544,9 +544,7 @@ def main(argv: list[str] | None = None) -> int:
                 traceback.print_exc()
                 print(f"   {bench.__name__} stopped early; its figures are missing below\n")
     print_table(rows)
-    print(f"\ntotal benchmark time {time.perf_counter() - started:.1f} s")
-    if sim_fingerprint() != fingerprint:
-        print("note: sim/*.py changed on disk during the run (this process kept the old code)")
+    print_footer(started, fingerprint)
     return 0
 
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import mesa
-from _common import git_head, sim_fingerprint
+from _common import git_head, print_footer, sim_fingerprint
 from _common import print_table as print_table_rows
 from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
 
@@ -264,9 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc()
         print("benchmark stopped early; figures below are partial")
     print_table(rows)
-    print(f"\ntotal benchmark time {time.perf_counter() - started:.1f} s")
-    if sim_fingerprint() != fingerprint:
-        print("note: sim/*.py changed on disk during the run (this process kept the old code)")
+    print_footer(started, fingerprint)
     return 0
 
 
