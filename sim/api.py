@@ -7,6 +7,7 @@ scenario files, so a typo is a clear :class:`sim.errors.ConfigError`, never a si
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -112,8 +113,8 @@ def collect_result(model: ITLeadershipModel, scenario: Scenario, structure: Stru
         columns=[*inputs, "kind", "start", "end", "magnitude", "detail"],
     )
     return RunResult(
-        ticks=_with_inputs(ticks, inputs),
-        executives=_with_inputs(executives, inputs),
+        ticks=with_inputs(ticks, inputs),
+        executives=with_inputs(executives, inputs),
         summary=summary,
         events=events,
         params=p,
@@ -127,8 +128,9 @@ def summary_columns() -> tuple[str, ...]:
     return tuple(c for c in columns if c not in ("scenario", "structure", "seed"))
 
 
-def _with_inputs(columns: dict[str, Any], inputs: dict[str, Any]) -> pd.DataFrame:
-    """A table whose first columns repeat the run's inputs on every row."""
+def with_inputs(table: Mapping[str, Any], inputs: dict[str, Any]) -> pd.DataFrame:
+    """``table`` (a frame or columns by name) with ``inputs`` repeated as its first columns."""
+    columns = {name: np.asarray(values) for name, values in table.items()}
     n = len(next(iter(columns.values())))
     repeated = {
         name: np.full(n, value, dtype=object if isinstance(value, str) else None)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.api import run, summary_columns
+from sim.api import run, summary_columns, with_inputs
 from sim.errors import ConfigError
 from sim.experiment import Experiment, load_experiment
 from sim.provenance import code_version, package_versions
@@ -156,14 +156,11 @@ def execute_run(spec: RunSpec, every: int = 1) -> dict[str, pd.DataFrame]:
         ticks = ticks[ticks["tick"] % every == 0]
     return {
         "runs": pd.DataFrame([row]),
-        "ticks": _prefix(ticks.drop(columns=["scenario", "structure", "seed"]), inputs),
-        "events": _prefix(result.events.drop(columns=["scenario", "structure", "seed"]), inputs),
+        "ticks": with_inputs(ticks.drop(columns=["scenario", "structure", "seed"]), inputs),
+        "events": with_inputs(
+            result.events.drop(columns=["scenario", "structure", "seed"]), inputs
+        ),
     }
-
-
-def _prefix(frame: pd.DataFrame, inputs: dict[str, Any]) -> pd.DataFrame:
-    front = pd.DataFrame({k: [v] * len(frame) for k, v in inputs.items()}, index=frame.index)
-    return pd.concat([front, frame], axis=1).reset_index(drop=True)
 
 
 def execute_chunk(specs: list[RunSpec], every: int = 1) -> dict[str, pd.DataFrame]:
