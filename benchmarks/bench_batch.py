@@ -258,7 +258,7 @@ def bench_throughput(plan: Plan, scratch: Scratch, rows: list[Row]) -> None:
 
 def _tick_reporter(name: str) -> Callable[[ITLeadershipModel], float]:
     def report(model: ITLeadershipModel) -> float:
-        return float(model.recorder.arrays[name][model.tick - 1])
+        return float(model.recorder.by_tick[name][model.tick - 1])
 
     return report
 
