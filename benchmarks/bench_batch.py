@@ -513,9 +513,24 @@ def print_table(rows: list[Row]) -> None:
     )
 
 
+# In running order. Figure 2 last: mesa.batch_run forces the spawn start method on the process.
+FIGURES = {
+    "throughput": bench_throughput,
+    "memory": bench_memory,
+    "sobol": bench_sobol,
+    "mesa": bench_vs_mesa,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: small batches, 1 repeat")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(FIGURES),
+        help="run only this figure (repeatable); default: all four",
+    )
     parser.add_argument(
         "--memory-child", nargs=2, metavar=("EXPERIMENT", "OUT"), help=argparse.SUPPRESS
     )
@@ -536,8 +551,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="itlead-bench-") as tmp:
         scratch = Scratch(Path(tmp))
-        # Figure 2 last: mesa.batch_run forces the spawn start method on the whole process.
-        for bench in (bench_throughput, bench_memory, bench_sobol, bench_vs_mesa):
+        for name, bench in FIGURES.items():
+            if args.only and name not in args.only:
+                continue
             try:
                 bench(plan, scratch, rows)
             except Exception:  # a measurement: report what broke, go on with the next figure

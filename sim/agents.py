@@ -45,6 +45,7 @@ EXCEPTION_TYPE = {
     ("platform", SERVICE): "infrastructure",
 }
 INCIDENT_TYPE = {"delivery": "application", "platform": "infrastructure"}
+INCIDENT_LUCK_BLOCK = 32  # incidents' random numbers drawn per numpy call
 
 
 class BusinessUnit(mesa.Agent):
@@ -134,6 +135,7 @@ class ITTeam(mesa.Agent):
         with np.errstate(divide="ignore"):  # u = 0 gives inf: no incident, as with exp()
             self.quiet_below = (-np.log(incident_u)).tolist()
         self.attrition_u = rng.random(p.steps).tolist()
+        self.incident_luck: list[list[float]] = []  # see _draw_incident_luck
         self.debt = 0.0
         self.exhaustion = 0.0
         self.safety = p.safety_initial
@@ -141,6 +143,7 @@ class ITTeam(mesa.Agent):
         self.queue: deque[Request] = deque()  # changes and service requests
         self.projects: deque[Request] = deque()  # funded strategic work
         self.incidents: deque[Incident] = deque()
+        self.incident_effort = 0.0  # what the open incidents still need, person-days
         self.backlog_effort = 0.0  # all open work, person-days
         self.project_effort = 0.0  # the strategic part of it
         self.improvement_plan = p.improvement_share_min
@@ -188,12 +191,25 @@ class ITTeam(mesa.Agent):
         if lam <= self.quiet_below[t]:  # u <= exp(-lam): Poisson inversion gives 0
             return
         for _ in range(_poisson_inverse(self.incident_u[t], lam)):
-            effort = p.incident_effort * math.exp(0.8 * self.stream.standard_normal())
-            major = bool(self.stream.random() < p.major_incident_share)
-            incident = Incident(self.index, effort, t, major)
+            if not self.incident_luck:
+                self.incident_luck = self._draw_incident_luck()
+            z, u_major, u_unit = self.incident_luck.pop()
+            effort = p.incident_effort * math.exp(0.8 * z)
+            incident = Incident(self.index, effort, t, u_major < p.major_incident_share)
             self.incidents.append(incident)
+            self.incident_effort += effort
             self.backlog_effort += effort
-            model.incident_raised(self, incident, int(self.stream.integers(model.n_units)))
+            model.incident_raised(self, incident, int(u_unit * model.n_units))
+
+    def _draw_incident_luck(self) -> list[list[float]]:
+        """The next incidents' size, major flag and affected unit (z, u, u), in draw order.
+
+        Drawn from the team's stream in blocks: three numpy calls per incident cost more than
+        the rest of raising it. Reversed, so that ``pop()`` hands them out in order.
+        """
+        n = INCIDENT_LUCK_BLOCK
+        block = np.column_stack((self.stream.standard_normal(n), self.stream.random((n, 2))))
+        return block[::-1].tolist()
 
     # --- work ------------------------------------------------------------------------------------
     def work(self) -> None:
@@ -206,27 +222,35 @@ class ITTeam(mesa.Agent):
         # Schedule pressure: run work is expected within days, projects within their horizon.
         # Incidents are due at once; they strain most.
         incidents = self.incidents
-        incident_work = sum(i.remaining for i in incidents) if incidents else 0.0
+        incident_work = self.incident_effort
         run_work = self.backlog_effort - self.project_effort - incident_work
         expected = incident_work + run_work / p.backlog_norm + self.project_effort / p.due_strategic
         self.pressure = pressure = expected / capacity if capacity > 1e-9 else expected * 1e9
         left = capacity
-        # Firefighting: incidents pre-empt everything else.
+        # Firefighting: incidents pre-empt everything else. Blocked ones wait for a decision.
         spent_incidents = 0.0
         if incidents:
-            for incident in list(incidents):
+            restored = []
+            for incident in incidents:
                 if left <= 0.0:
                     break
                 if incident.blocked:
                     continue
-                spend = min(left, incident.remaining)
-                incident.remaining -= spend
+                remaining = incident.remaining
+                spend = left if left < remaining else remaining
                 left -= spend
                 spent_incidents += spend
-                self.backlog_effort -= spend
-                if incident.remaining <= 1e-9:
-                    incidents.remove(incident)
-                    model.incident_restored(self, incident)
+                if remaining - spend <= 1e-9:
+                    incident.remaining = 0.0
+                    restored.append(incident)
+                else:
+                    incident.remaining = remaining - spend
+            for incident in restored:  # few a tick: cheaper than rebuilding the deque
+                incidents.remove(incident)
+                model.incident_restored(self, incident)
+            self.backlog_effort -= spent_incidents
+            # Reset when none are left, so that rounding cannot accumulate over the run.
+            self.incident_effort = incident_work - spent_incidents if incidents else 0.0
         self.spent_incidents = spent_incidents
         # Improvement: the plan, cut under pressure (the capability trap's tipping point).
         share = self.improvement_plan
@@ -368,6 +392,13 @@ class ITTeam(mesa.Agent):
         if request.kind == STRATEGIC:
             self.project_effort += extra
         self.model.counters.rework += extra
+
+    def add_incident_rework(self, incident: Incident) -> None:
+        """A wrong call on a major incident: restoring it takes longer."""
+        extra = self.model.p.rework_fraction * incident.remaining
+        incident.remaining += extra
+        self.incident_effort += extra
+        self.backlog_effort += extra
 
     # --- people ----------------------------------------------------------------------------------
     def update_people(self) -> None:

@@ -48,8 +48,17 @@ def allocate(
         Hours given per activity (every activity present); never more than demanded, and in
         total never more than ``budget + overtime``.
     """
-    wanted = {a: max(0.0, demand.get(a, 0.0)) for a in ACTIVITIES}
-    available = budget + overtime if sum(wanted.values()) > budget else budget
+    # Plain loops and conditionals (no max/min/sum calls): this runs for every executive, every
+    # tick, and gives the same numbers as the built-ins would.
+    wanted = {}
+    total = 0.0
+    for a in ACTIVITIES:
+        w = demand.get(a, 0.0)
+        if not w > 0.0:
+            w = 0.0
+        wanted[a] = w
+        total += w
+    available = budget + overtime if total > budget else budget
     given = dict.fromkeys(ACTIVITIES, 0.0)
     if policy == "protected_people_time":
         people_wanted = sum(wanted[a] for a in PEOPLE_WORK)
@@ -61,7 +70,9 @@ def allocate(
     elif policy != "urgent_first":
         raise ValueError(f"unknown attention policy {policy!r}")
     for a in ACTIVITIES:
-        take = min(wanted[a] - given[a], available)
+        take = wanted[a] - given[a]
+        if available < take:
+            take = available
         if take > 0.0:
             given[a] += take
             available -= take

@@ -308,21 +308,22 @@ class ITLeadershipModel(mesa.Model):
         if kind == STRATEGIC:
             cumulative = self.market.cumulative[t]
             theme = min(bisect.bisect_right(cumulative, u[1] * cumulative[-1]), p.n_themes - 1)
+        # Positional: matching 14 keywords cost more than the rest of this method.
         request = Request(
-            rid=self.next_rid,
-            unit=unit,
-            kind=kind,
-            effort=effort,
-            remaining=effort,
-            theme=theme,
-            value=value_per_effort * effort,
-            created=t,
-            due=t + due,
-            u_exception=u[4],
-            u_voice=u[5],
-            u_outcome=u[6],
-            u_decision=u[7],
-            route=(u[8], u[9]),
+            self.next_rid,  # rid
+            unit,
+            kind,
+            effort,
+            effort,  # remaining
+            theme,
+            value_per_effort * effort,  # value
+            t,  # created
+            t + due,  # due
+            u[4],  # u_exception
+            u[5],  # u_voice
+            u[6],  # u_outcome
+            u[7],  # u_decision
+            (u[8], u[9]),  # route
         )
         self.next_rid += 1
         self.totals["created"] += 1
@@ -476,9 +477,7 @@ class ITLeadershipModel(mesa.Model):
             if d.request.u_outcome < self.p.default_rework_prob:
                 team.add_rework(d.request)
         elif d.incident is not None:
-            extra = self.p.rework_fraction * d.incident.remaining
-            d.incident.remaining += extra
-            team.backlog_effort += extra
+            team.add_incident_rework(d.incident)
 
     def _conflict(self, d: Decision) -> bool:
         """Does coordination across roles go wrong? Goal incongruence, eased by trust and time."""
@@ -654,7 +653,12 @@ class ITLeadershipModel(mesa.Model):
         # Only proposals that could be funded now ask for time; the rest wait for room.
         proposals = 0.0
         room = self.portfolio_room
-        for d in ex.proposals:
+        queue = ex.proposals
+        # Proposals that timed out while governance got no time are still queued: drop them
+        # here, or this loop walks thousands of them a tick when the executive is overloaded.
+        while queue and queue[0].resolved:
+            queue.popleft()
+        for d in queue:
             if room <= 0.0:
                 break
             if not d.resolved and name in d.pending:
@@ -774,8 +778,12 @@ class ITLeadershipModel(mesa.Model):
         c = self.counters
         c.delivered[request.kind] += 1
         c.lead[request.kind] += t - request.created + 1
-        late = max(0, t - request.due)
-        value = request.value * math.exp(-late / p.lateness_decay)
+        late = t - request.due
+        value = request.value
+        if late > 0:
+            value *= math.exp(-late / p.lateness_decay)
+        else:
+            late = 0
         if request.kind == STRATEGIC:
             self.pipeline.pop(request.rid, None)
             alignment = self.market.alignment(request.theme, t)

@@ -35,6 +35,7 @@ class Request:
         u_voice: Uniform deciding whether that exception is voiced.
         u_outcome: Uniform deciding rework after a default or a wrong decision.
         u_decision: Uniform deciding whether a decision on it is right.
+        route: Two uniforms picking the two teams it may be dispatched to.
     """
 
     rid: int
@@ -50,6 +51,7 @@ class Request:
     u_voice: float
     u_outcome: float
     u_decision: float
+    route: tuple[float, float]
     status: int = PROPOSED
     team: int = -1
     started: bool = False
@@ -57,7 +59,6 @@ class Request:
     hidden_problem: bool = False
     delivered: int = -1
     entered: int = -1  # tick it joined a team's queue (for Little's law)
-    route: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass(slots=True, eq=False)

@@ -99,10 +99,24 @@ class TeamContract(AgentContract):
         assert agent.capacity >= 0.0
         assert agent.backlog_effort >= -1e-6
         open_effort = sum(r.remaining for r in (*agent.queue, *agent.projects))
-        open_effort += sum(i.remaining for i in agent.incidents)
+        incident_effort = sum(i.remaining for i in agent.incidents)
+        assert all(i.remaining > 0.0 for i in agent.incidents)  # restored ones have left
+        assert agent.incident_effort == pytest.approx(incident_effort, rel=1e-9, abs=1e-9)
+        open_effort += incident_effort
         assert open_effort <= agent.backlog_effort + 1e-6  # blocked work is counted too
         assert p.improvement_share_min - 1e-9 <= agent.improvement_plan
         assert agent.improvement_plan <= p.improvement_share_max + 1e-9
+
+    def test_open_incident_effort_is_kept_exactly(self):
+        # Many major incidents, so that wrong calls add rework to some while they are open.
+        model = make_model(
+            self.structure, incident_rate=1.0, major_incident_share=0.5, steps=120, warmup=10
+        )
+        for _ in range(120):
+            model.step()
+            for team in model.team_list:
+                total = sum(i.remaining for i in team.incidents)
+                assert team.incident_effort == pytest.approx(total, rel=1e-9, abs=1e-9)
 
     def test_incidents_pre_empt_planned_work(self):
         model = make_model(self.structure, incident_rate=3.0, steps=200, warmup=10)
