@@ -36,7 +36,7 @@ from sim.records import (
 from sim.scenario import Scenario
 from sim.shocks import build_timeline
 from sim.structure import DECISION_DOMAIN, TEAM_KINDS, Structure
-from sim.trust import BetaTrust
+from sim.trust import BetaTrust, negative_all
 
 KIND_PARAMS = ("strategic", "change", "service")
 
@@ -140,6 +140,7 @@ class ITLeadershipModel(mesa.Model):
             BusinessUnit(self, i, unit_streams)
         self.units = self.agents_by_type[BusinessUnit]
         self.unit_list = self.units.to_list()
+        self.unit_trust = [u.trust for u in self.unit_list]
         org = streams.stream(seed, streams.ORGANISATION)
         kinds = ["delivery"] * params.n_delivery_teams + ["platform"] * params.n_platform_teams
         sizes = org.integers(params.team_size_min, params.team_size_max + 1, len(kinds))
@@ -193,9 +194,7 @@ class ITLeadershipModel(mesa.Model):
             trust = previous.trust if previous is not None else BetaTrust()
             channels[key] = ChannelState(c.roles, c.hours_per_tick, c.goal_incongruence, trust)
         self.channels = channels
-        self.all_trust = [u.trust for u in self.unit_list] + [
-            t.leader_trust for t in self.team_list
-        ]
+        self.all_trust = self.unit_trust + [t.leader_trust for t in self.team_list]
         self.all_trust += [c.trust for c in channels.values()]
         self.reports = {name: [] for name in structure.role_names}
         self.planners: dict[str, list[tuple[ITTeam, float]]] = {n: [] for n in self.reports}
@@ -756,8 +755,7 @@ class ITLeadershipModel(mesa.Model):
         self.counters.incidents += 1
         self.counters.offered_effort += incident.remaining
         if incident.major:
-            for u in self.unit_list:
-                u.trust.negative(0.3, p.trust_negative_weight)
+            negative_all(self.unit_trust, 0.3, p.trust_negative_weight)
             self.raise_decision(INCIDENT_TYPE[team.kind], team, incident=incident)
         else:
             self.unit_list[unit].trust.negative(0.3, p.trust_negative_weight)

@@ -8,6 +8,7 @@ slow to build and quick to lose.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -45,3 +46,10 @@ class BetaTrust:
         """Forget everything: a new party starts with no relationship."""
         self.r = 0.0
         self.s = 0.0
+
+
+def negative_all(trusts: Iterable[BetaTrust], amount: float, weight: float) -> None:
+    """:meth:`BetaTrust.negative` for each of ``trusts`` (an event every party sees)."""
+    evidence = amount * weight  # the same product negative() forms, computed once
+    for trust in trusts:
+        trust.s += evidence

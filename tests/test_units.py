@@ -12,7 +12,7 @@ from sim.params import Params
 from sim.queues import QueueStats
 from sim.scenario import Scenario, ShockSpec
 from sim.shocks import build_timeline
-from sim.trust import BetaTrust
+from sim.trust import BetaTrust, negative_all
 
 
 class TestBetaTrust:
@@ -40,6 +40,14 @@ class TestBetaTrust:
         t = BetaTrust(r=5.0, s=2.0)
         t.reset()
         assert t.value == 0.5
+
+    def test_negative_all_is_negative_for_each(self):
+        one_by_one = [BetaTrust(r=1.0, s=s) for s in (0.0, 0.7, 3.1)]
+        at_once = [BetaTrust(r=1.0, s=s) for s in (0.0, 0.7, 3.1)]
+        for t in one_by_one:
+            t.negative(0.3, 2.5)
+        negative_all(at_once, 0.3, 2.5)
+        assert at_once == one_by_one
 
 
 DEMAND = {"incidents": 2.0, "decisions": 4.0, "stakeholder": 3.0, "people": 4.0}
