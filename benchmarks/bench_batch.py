@@ -57,15 +57,30 @@ MASTER_SEED = 20261123
 class Plan:
     """Sizes of one benchmark run (full or quick)."""
 
-    replications: int  # figures 1 and 2: per structure
+    throughput_replications: int  # figure 1: per structure
+    replications: int  # figure 2: per structure
     steps: int  # figures 1 and 2: ticks per run
     repeats: int  # figures 1 and 2: timings per configuration
     memory_runs: int  # figure 3
     sobol_sample: int  # figure 4: runs actually timed
 
 
-FULL = Plan(replications=30, steps=750, repeats=3, memory_runs=10_000, sobol_sample=128)
-QUICK = Plan(replications=3, steps=100, repeats=1, memory_runs=1_000, sobol_sample=8)
+FULL = Plan(
+    throughput_replications=100,
+    replications=30,
+    steps=750,
+    repeats=3,
+    memory_runs=10_000,
+    sobol_sample=128,
+)
+QUICK = Plan(
+    throughput_replications=3,
+    replications=3,
+    steps=100,
+    repeats=1,
+    memory_runs=1_000,
+    sobol_sample=8,
+)
 
 
 @dataclasses.dataclass
@@ -188,16 +203,16 @@ def timed_batch(
 
 
 def bench_throughput(plan: Plan, scratch: Scratch, rows: list[Row]) -> None:
-    runs = len(STRUCTURES) * plan.replications
+    runs = len(STRUCTURES) * plan.throughput_replications
     print(
         f"1. Parallel throughput: run_batch, baseline, {' + '.join(STRUCTURES)}, "
-        f"{plan.replications} replications, {plan.steps} ticks = {runs} runs, every=1"
+        f"{plan.throughput_replications} replications, {plan.steps} ticks = {runs} runs, every=1"
     )
     path = write_experiment(
         scratch.root,
         "throughput",
         structures=STRUCTURES,
-        replications=plan.replications,
+        replications=plan.throughput_replications,
         steps=plan.steps,
     )
     warm = write_experiment(

@@ -242,15 +242,6 @@ def _local(jobs: list[Job], every: int, sink: Sink, workers: int) -> None:
         queue = iter(jobs)
         for k, specs in _take(queue, 2 * workers):
             pending[pool.submit(execute_chunk, specs, every)] = k
-        # A spawned worker spends a second or more importing Mesa and pandas before its first
-        # run. This process has them already, so it runs chunks itself until a result is back:
-        # on a small batch that start-up is otherwise a large share of the wall-clock time.
-        while not any(future.done() for future in pending):
-            job = _take(queue, 1)
-            if not job:
-                break
-            k, specs = job[0]
-            sink(k, execute_chunk(specs, every))
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
