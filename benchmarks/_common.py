@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.provenance import code_fingerprint
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def sim_fingerprint() -> str:
-    """Short hash of sim/*.py: other people edit the model while benchmarks run."""
-    digest = hashlib.sha256()
-    for path in sorted((ROOT / "sim").glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+    """Short hash of the sim package's sources: other people edit the model while benchmarks run."""
+    return code_fingerprint()[:12]
 
 
 def git_head() -> str:

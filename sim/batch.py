@@ -37,9 +37,10 @@ import numpy as np
 import pandas as pd
 
 from sim.api import run, summary_columns, with_inputs
+from sim.config import load_scenario, load_structure
 from sim.errors import ConfigError
 from sim.experiment import Experiment, load_experiment
-from sim.provenance import code_version, package_versions
+from sim.provenance import code_fingerprint, code_version, package_versions
 
 TABLES = ("runs", "ticks", "events", "failures")
 MAX_CHUNK = 25  # runs per chunk at most: bounds memory per worker and work lost to a kill
@@ -305,11 +306,64 @@ def spec_dict(experiment: Experiment) -> dict[str, Any]:
     return json.loads(json.dumps(dataclasses.asdict(experiment), default=str))
 
 
+def resolved_inputs(experiment: Experiment) -> dict[str, Any]:
+    """Every scenario and structure the experiment names, as loaded (bases resolved).
+
+    The experiment names them; this is what the names stood for when the batch ran, including
+    structures a scenario restructures to. File locations are left out of it.
+    """
+    scenarios = {name: load_scenario(name) for name in experiment.scenarios}
+    names = set(experiment.structures)
+    names |= {i.structure for s in scenarios.values() for i in s.interventions if i.structure}
+    structures = {name: load_structure(name) for name in sorted(names)}
+
+    def plain(item: Any) -> dict[str, Any]:
+        data = json.loads(json.dumps(dataclasses.asdict(item), default=str))
+        data.pop("source", None)
+        return data
+
+    return {
+        "scenarios": {name: plain(s) for name, s in scenarios.items()},
+        "structures": {name: plain(s) for name, s in structures.items()},
+    }
+
+
 def spec_hash(experiment: Experiment) -> str:
-    """Hash of the experiment's content (not of where its file lives)."""
+    """Hash of the experiment's content and of the scenarios and structures it names.
+
+    Where the files live does not count; what they hold does, so editing a scenario file
+    changes the hash.
+    """
     data = spec_dict(experiment)
     data.pop("source", None)
+    data["inputs"] = resolved_inputs(experiment)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+IDENTITY_KEYS = ("spec_hash", "code_fingerprint", "every")
+
+
+def _identity(experiment: Experiment, every: int | None) -> dict[str, Any]:
+    """What must match for results to belong in one batch folder."""
+    identity = {"spec_hash": spec_hash(experiment), "code_fingerprint": code_fingerprint()}
+    return identity if every is None else identity | {"every": every}
+
+
+def _mismatch(manifest: dict[str, Any], identity: dict[str, Any]) -> str | None:
+    """Why results made under ``manifest`` may not be mixed with new ones, or None."""
+    if manifest.get("spec_hash") != identity["spec_hash"]:
+        return (
+            "was run with a different experiment, or a scenario or structure it names has"
+            " changed since (the manifest's spec and inputs hold what ran)"
+        )
+    if manifest.get("code_fingerprint") != identity["code_fingerprint"]:
+        return (
+            f"was run with other model code (commit {manifest.get('code_version', 'unknown')});"
+            " check that code out to continue it"
+        )
+    if "every" in identity and manifest.get("every") != identity["every"]:
+        return f"was run with --every {manifest.get('every')}, not {identity['every']}"
+    return None
 
 
 class BatchResult:
@@ -469,6 +523,7 @@ def _prepare_folder(
     shard: tuple[int, int] | None,
 ) -> dict[str, Any]:
     existing = folder / MANIFEST
+    identity = _identity(exp, every)
     try:
         if folder.exists() and any(folder.iterdir()):
             if force:
@@ -479,19 +534,19 @@ def _prepare_folder(
                     " to replace it, or another --out"
                 )
             elif existing.exists():
-                old = json.loads(existing.read_text())
-                if old.get("spec_hash") != spec_hash(exp) or old.get("every") != every:
+                why = _mismatch(json.loads(existing.read_text()), identity)
+                if why is not None:
                     raise ConfigError(
-                        f"{folder}: was run with a different experiment or --every; allowed:"
-                        " the same experiment file and options, or --force"
+                        f"{folder}: {why}; allowed: the same experiment, files, code and"
+                        " options, or --force to start over"
                     )
         folder.mkdir(parents=True, exist_ok=True)
         manifest = {
             "experiment": exp.name,
             "spec": spec_dict(exp),
-            "spec_hash": spec_hash(exp),
+            "inputs": resolved_inputs(exp),
+            **identity,
             "master_seed": exp.master_seed,
-            "every": every,
             "chunk_size": chunk_size(n_runs),
             "code_version": code_version(),
             "packages": package_versions(),
@@ -561,6 +616,9 @@ def rerun(folder: str | Path, run_id: str):
     """Re-run one run of a batch exactly, from the folder and its run id."""
     path = Path(folder)
     exp = experiment_of(path)
+    why = _mismatch(read_manifest(path), _identity(exp, None))
+    if why is not None:  # the run would not be the one the folder holds
+        raise ConfigError(f"{path}: {why}; allowed: rerun with the files and code that ran")
     for spec in plan_runs(exp):
         if spec.run_id == run_id:
             return run(
@@ -579,11 +637,13 @@ def merge(out: str | Path, shards: Iterable[str | Path]) -> BatchResult:
         if not found:
             raise ConfigError(f"{path}: no shard manifest; allowed: folders written with --shard")
         manifests += [json.loads(m.read_text()) for m in found]
-    if len({(m["spec_hash"], m["every"]) for m in manifests}) != 1:
-        raise ConfigError(
-            f"{target}: the shards come from different experiments or --every; allowed: shards"
-            " of one batch"
-        )
+    for m in manifests[1:]:
+        why = _mismatch(m, {key: manifests[0].get(key) for key in IDENTITY_KEYS})
+        if why is not None:
+            raise ConfigError(
+                f"{target}: shard {m['shard']} {why}, unlike shard {manifests[0]['shard']};"
+                " allowed: shards of one batch"
+            )
     for path in folders:
         if path.resolve() == target.resolve():
             continue

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import subprocess
 from importlib import metadata
+from pathlib import Path
 
 from sim.paths import repo_root
 
@@ -45,3 +47,17 @@ def code_version() -> str:
         except (OSError, subprocess.SubprocessError):
             pass
     return "itlead " + package_versions()["itlead"]
+
+
+def code_fingerprint() -> str:
+    """A hash of the ``sim`` package's source files: the code that ran, with or without git.
+
+    Unlike :func:`code_version` it ignores everything outside the package (docs, tests) and
+    does not depend on a checkout, so two machines running the same code agree on it.
+    """
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

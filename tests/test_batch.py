@@ -173,6 +173,78 @@ def test_a_different_experiment_cannot_resume_a_folder(small, reference, tmp_pat
         run_batch(other, out=reference, resume=True)
 
 
+MINI = """
+description = "Two runs over a scenario file of the test's own."
+scenarios = ["{scenario}"]
+structures = ["single_cio"]
+replications = 2
+master_seed = 3
+steps = 80
+outcomes = ["value_delivered"]
+
+[constants]
+warmup = 10
+
+[design]
+kind = "full_factorial"
+"""
+SURGE = """
+base = "baseline"
+
+[[shocks]]
+kind = "demand_surge"
+at = 30
+duration = 10
+magnitude = {magnitude}
+"""
+
+
+@pytest.fixture
+def mini(tmp_path) -> tuple[Path, Path]:
+    """An experiment naming a scenario file that a test can edit, and its finished batch."""
+    scenario = tmp_path / "surge.toml"
+    scenario.write_text(SURGE.format(magnitude=1.5))
+    experiment = tmp_path / "mini.toml"
+    experiment.write_text(MINI.format(scenario=scenario.as_posix()))
+    run_batch(experiment, out=tmp_path / "out", shard=(0, 2))
+    return experiment, scenario
+
+
+def test_manifest_holds_the_scenarios_and_structures_as_they_ran(mini, tmp_path):
+    manifest = batch.read_manifest(tmp_path / "out")
+    (scenario,) = manifest["inputs"]["scenarios"].values()
+    assert scenario["shocks"][0]["magnitude"] == 1.5
+    assert [r["name"] for r in manifest["inputs"]["structures"]["single_cio"]["roles"]] == ["CIO"]
+    assert len(manifest["code_fingerprint"]) == 16
+
+
+def test_an_edited_scenario_file_cannot_resume_or_rerun_a_folder(mini, tmp_path):
+    experiment, scenario = mini
+    run_id = batch.load_batch(tmp_path / "out").runs["run_id"].iloc[0]
+    scenario.write_text(SURGE.format(magnitude=1.6))
+    with pytest.raises(ConfigError, match="scenario or structure it names has changed"):
+        run_batch(experiment, out=tmp_path / "out", resume=True)
+    with pytest.raises(ConfigError, match="scenario or structure it names has changed"):
+        batch.rerun(tmp_path / "out", run_id)
+    scenario.write_text(SURGE.format(magnitude=1.5))  # restored: the batch can go on
+    assert len(run_batch(experiment, out=tmp_path / "out", resume=True).runs) == 2
+
+
+def test_other_model_code_cannot_resume_a_folder(mini, tmp_path, monkeypatch):
+    experiment, _ = mini
+    monkeypatch.setattr(batch, "code_fingerprint", lambda: "0123456789abcdef")
+    with pytest.raises(ConfigError, match="other model code"):
+        run_batch(experiment, out=tmp_path / "out", resume=True)
+
+
+def test_shards_of_other_model_code_are_not_merged(mini, tmp_path, monkeypatch):
+    experiment, _ = mini
+    monkeypatch.setattr(batch, "code_fingerprint", lambda: "0123456789abcdef")
+    run_batch(experiment, out=tmp_path / "other", shard=(1, 2))
+    with pytest.raises(ConfigError, match="other model code"):
+        batch.merge(tmp_path / "merged", [tmp_path / "out", tmp_path / "other"])
+
+
 def test_thinning_keeps_every_kth_tick(small, tmp_path):
     result = run_batch(small, out=tmp_path / "thin", every=10, shard=(0, 8))
     assert set(result.ticks["tick"] % 10) == {0}
