@@ -307,10 +307,11 @@ def spec_dict(experiment: Experiment) -> dict[str, Any]:
 
 
 def resolved_inputs(experiment: Experiment) -> dict[str, Any]:
-    """Every scenario and structure the experiment names, as loaded (bases resolved).
+    """What the files an experiment names held when the batch ran.
 
-    The experiment names them; this is what the names stood for when the batch ran, including
-    structures a scenario restructures to. File locations are left out of it.
+    Every scenario and structure as loaded (bases resolved), including structures a scenario
+    restructures to, and a CSV design's points. A file named by path is keyed by that path, so
+    shards must see it at the same path.
     """
     scenarios = {name: load_scenario(name) for name in experiment.scenarios}
     names = set(experiment.structures)
@@ -322,17 +323,20 @@ def resolved_inputs(experiment: Experiment) -> dict[str, Any]:
         data.pop("source", None)
         return data
 
-    return {
+    inputs: dict[str, Any] = {
         "scenarios": {name: plain(s) for name, s in scenarios.items()},
         "structures": {name: plain(s) for name, s in structures.items()},
     }
+    if experiment.design.kind == "csv":  # the spec holds only the CSV's path
+        inputs["design_points"] = json.loads(json.dumps(experiment.points(), default=str))
+    return inputs
 
 
 def spec_hash(experiment: Experiment) -> str:
-    """Hash of the experiment's content and of the scenarios and structures it names.
+    """Hash of the experiment's content and of what the files it names hold.
 
-    Where the files live does not count; what they hold does, so editing a scenario file
-    changes the hash.
+    Editing a scenario, structure or design CSV the experiment names changes the hash; where
+    the experiment file itself lives does not.
     """
     data = spec_dict(experiment)
     data.pop("source", None)
@@ -351,6 +355,11 @@ def _identity(experiment: Experiment, every: int | None) -> dict[str, Any]:
 
 def _mismatch(manifest: dict[str, Any], identity: dict[str, Any]) -> str | None:
     """Why results made under ``manifest`` may not be mixed with new ones, or None."""
+    if "code_fingerprint" not in manifest:
+        return (
+            "was written by an older itlead, which did not record the files and code it ran"
+            f" (commit {manifest.get('code_version', 'unknown')}); run that commit to continue it"
+        )
     if manifest.get("spec_hash") != identity["spec_hash"]:
         return (
             "was run with a different experiment, or a scenario or structure it names has"
@@ -522,7 +531,7 @@ def _prepare_folder(
     every: int,
     shard: tuple[int, int] | None,
 ) -> dict[str, Any]:
-    existing = folder / MANIFEST
+    manifests = dict.fromkeys((folder / MANIFEST, folder / _manifest_name(shard)))
     identity = _identity(exp, every)
     try:
         if folder.exists() and any(folder.iterdir()):
@@ -533,8 +542,9 @@ def _prepare_folder(
                     f"{folder}: already holds results; allowed: --resume to continue it, --force"
                     " to replace it, or another --out"
                 )
-            elif existing.exists():
-                why = _mismatch(json.loads(existing.read_text()), identity)
+            # A shard's own manifest is written before the shared copy: check whichever exist.
+            for written in (m for m in manifests if m.exists()):
+                why = _mismatch(json.loads(written.read_text()), identity)
                 if why is not None:
                     raise ConfigError(
                         f"{folder}: {why}; allowed: the same experiment, files, code and"

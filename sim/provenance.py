@@ -49,13 +49,18 @@ def code_version() -> str:
     return "itlead " + package_versions()["itlead"]
 
 
-def code_fingerprint() -> str:
+def code_fingerprint(package: Path | None = None) -> str:
     """A hash of the ``sim`` package's source files: the code that ran, with or without git.
 
     Unlike :func:`code_version` it ignores everything outside the package (docs, tests) and
-    does not depend on a checkout, so two machines running the same code agree on it.
+    does not depend on a checkout, so two machines running the same code agree on it. Every
+    module counts, not only the model's: which of them can change results is not worth
+    guessing when a batch's results are at stake.
+
+    Args:
+        package: The package folder (default: this package's).
     """
-    package = Path(__file__).resolve().parent
+    package = package if package is not None else Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")

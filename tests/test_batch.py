@@ -14,6 +14,7 @@ from sim import batch
 from sim.batch import derive_seed, plan_runs, run_batch
 from sim.errors import ConfigError
 from sim.experiment import load_experiment
+from sim.provenance import code_fingerprint
 
 SMALL = """
 description = "A small batch for tests."
@@ -228,6 +229,53 @@ def test_an_edited_scenario_file_cannot_resume_or_rerun_a_folder(mini, tmp_path)
         batch.rerun(tmp_path / "out", run_id)
     scenario.write_text(SURGE.format(magnitude=1.5))  # restored: the batch can go on
     assert len(run_batch(experiment, out=tmp_path / "out", resume=True).runs) == 2
+
+
+def test_the_hash_covers_restructure_targets_and_design_csvs(tmp_path):
+    target = tmp_path / "target.toml"
+    target.write_text(Path("structures/cio_cto_split.toml").read_text())
+    scenario = tmp_path / "restructure.toml"
+    scenario.write_text(
+        'base = "baseline"\n[[interventions]]\nkind = "restructure"\nat = 40\n'
+        f'structure = "{target.as_posix()}"\n'
+    )
+    points = tmp_path / "points.csv"
+    points.write_text("request_rate\n0.7\n")
+    experiment = tmp_path / "e.toml"
+    experiment.write_text(
+        MINI.format(scenario=scenario.as_posix()).replace('kind = "full_factorial"', "")
+        + 'kind = "csv"\ncsv = "points.csv"\n[uncertainties.request_rate]\nlow = 0.5\nhigh = 1.0\n'
+    )
+    exp = load_experiment(experiment)
+    before = batch.spec_hash(exp)
+    assert target.as_posix() in batch.resolved_inputs(exp)["structures"]
+    points.write_text("request_rate\n0.9\n")
+    assert batch.spec_hash(exp) != before
+    points.write_text("request_rate\n0.7\n")
+    assert batch.spec_hash(exp) == before
+    target.write_text(target.read_text().replace("attention_hours = 9.0", "attention_hours = 8.0"))
+    assert batch.spec_hash(exp) != before
+
+
+def test_a_folder_from_an_older_itlead_says_so(mini, tmp_path):
+    experiment, _ = mini
+    path = tmp_path / "out" / batch.MANIFEST
+    old = json.loads(path.read_text())
+    del old["code_fingerprint"], old["inputs"]
+    path.write_text(json.dumps(old))
+    with pytest.raises(ConfigError, match="older itlead"):
+        run_batch(experiment, out=tmp_path / "out", resume=True)
+
+
+def test_code_fingerprint_follows_the_package_sources(tmp_path):
+    (tmp_path / "model.py").write_text("X = 1\n")
+    (tmp_path / "notes.txt").write_text("not code")
+    first = code_fingerprint(tmp_path)
+    (tmp_path / "notes.txt").write_text("still not code")
+    assert code_fingerprint(tmp_path) == first
+    (tmp_path / "model.py").write_text("X = 2\n")
+    assert code_fingerprint(tmp_path) != first
+    assert code_fingerprint() == code_fingerprint(Path(batch.__file__).parent)
 
 
 def test_other_model_code_cannot_resume_a_folder(mini, tmp_path, monkeypatch):
