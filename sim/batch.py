@@ -332,24 +332,30 @@ def resolved_inputs(experiment: Experiment) -> dict[str, Any]:
     return inputs
 
 
-def spec_hash(experiment: Experiment) -> str:
+def spec_hash(experiment: Experiment, inputs: dict[str, Any] | None = None) -> str:
     """Hash of the experiment's content and of what the files it names hold.
 
     Editing a scenario, structure or design CSV the experiment names changes the hash; where
-    the experiment file itself lives does not.
+    the experiment file itself lives does not. ``inputs``: :func:`resolved_inputs`, if the
+    caller has them already (they are read from disk otherwise).
     """
     data = spec_dict(experiment)
     data.pop("source", None)
-    data["inputs"] = resolved_inputs(experiment)
+    data["inputs"] = resolved_inputs(experiment) if inputs is None else inputs
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 IDENTITY_KEYS = ("spec_hash", "code_fingerprint", "every")
 
 
-def _identity(experiment: Experiment, every: int | None) -> dict[str, Any]:
+def _identity(
+    experiment: Experiment, every: int | None, inputs: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """What must match for results to belong in one batch folder."""
-    identity = {"spec_hash": spec_hash(experiment), "code_fingerprint": code_fingerprint()}
+    identity = {
+        "spec_hash": spec_hash(experiment, inputs),
+        "code_fingerprint": code_fingerprint(),
+    }
     return identity if every is None else identity | {"every": every}
 
 
@@ -532,7 +538,8 @@ def _prepare_folder(
     shard: tuple[int, int] | None,
 ) -> dict[str, Any]:
     manifests = dict.fromkeys((folder / MANIFEST, folder / _manifest_name(shard)))
-    identity = _identity(exp, every)
+    inputs = resolved_inputs(exp)  # read once: hashed, and recorded in the manifest
+    identity = _identity(exp, every, inputs)
     try:
         if folder.exists() and any(folder.iterdir()):
             if force:
@@ -554,7 +561,7 @@ def _prepare_folder(
         manifest = {
             "experiment": exp.name,
             "spec": spec_dict(exp),
-            "inputs": resolved_inputs(exp),
+            "inputs": inputs,
             **identity,
             "master_seed": exp.master_seed,
             "chunk_size": chunk_size(n_runs),
