@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.provenance import code_fingerprint
+from sim.experiments.provenance import code_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -35,11 +35,11 @@ from _common import ROOT, git_head, print_footer, sim_fingerprint
 from _common import print_table as print_table_rows
 from mesa.batchrunner import batch_run
 
-from sim.batch import plan_runs, run_batch
-from sim.config import build_params, load_scenario, load_structure
-from sim.experiment import Design, Experiment, load_experiment
-from sim.metrics import TICK_METRICS
-from sim.model import ITLeadershipModel
+from sim.config.loaders import build_params, load_scenario, load_structure
+from sim.experiments.batch import plan_runs, run_batch
+from sim.experiments.spec import Design, Experiment, load_experiment
+from sim.model.model import ITLeadershipModel
+from sim.model.recorder import TICK_METRICS
 
 TARGET_SPEEDUP = 1.8  # workers=2 runs/s over workers=1 runs/s
 TARGET_VS_MESA = 3.0  # mesa.batch_run wall time over run_batch wall time, workers matched

@@ -27,8 +27,8 @@ from _common import print_table as print_table_rows
 from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
 
 import sim
-from sim.config import build_params, load_scenario, load_structure
-from sim.model import ITLeadershipModel
+from sim.config.loaders import build_params, load_scenario, load_structure
+from sim.model.model import ITLeadershipModel
 
 TARGET_DEFAULT_S = 0.25  # default run, single_cio, seconds
 TARGET_10X_RATIO = 12.0  # 10x organisation time / 1x time

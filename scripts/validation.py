@@ -20,8 +20,8 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere: make ``sim`` imp
     sys.path.insert(0, str(ROOT))
 
 import sim  # noqa: E402
-from sim.calibration import PATTERNS, inside  # noqa: E402
-from sim.params import Params  # noqa: E402
+from sim.analysis.calibration import PATTERNS, inside  # noqa: E402
+from sim.config.params import Params  # noqa: E402
 
 SEEDS = tuple(range(20))
 STRUCTURES = ("single_cio", "cio_cto_split")
@@ -117,7 +117,7 @@ def render(results: dict[str, list[dict[str, float]]]) -> str:
         f"{defaults.steps} ticks each, summaries over the ticks after the {defaults.warmup}-tick",
         "warm-up. The file records neither the date nor the code version, so the same code",
         "regenerates it byte for byte; `git log` on this file shows which code produced it.",
-        "The targets are the one dict `PATTERNS` in `sim/calibration.py`, shared with the",
+        "The targets are the one dict `PATTERNS` in `sim/analysis/calibration.py`, shared with the",
         "calibration test.",
         "",
         "## Default single-CIO organisation against the targets",

@@ -1,139 +1,27 @@
-"""The Python API: one plain function that runs the model and returns tidy tables.
+"""The Python API: what a notebook, an experiment tool or the command line calls.
 
-``sim.run("incident_storm", structure="cio_cto_split", seed=3, request_rate=0.9)`` is all a
-notebook, an experiment tool or the command line needs. Keyword overrides are checked exactly like
-scenario files, so a typo is a clear :class:`sim.errors.ConfigError`, never a silent default.
+``sim.run("incident_storm", structure="cio_cto_split", seed=3, request_rate=0.9)`` runs one
+replication; :func:`paired_replications` runs structures side by side on common random numbers;
+:func:`run_batch` and :func:`load_batch` run and read whole experiments; and
+:func:`paired_comparison` compares structures on any of their results. Keyword overrides are
+checked exactly like scenario files, so a typo is a clear :class:`sim.errors.ConfigError`.
 """
 
-from __future__ import annotations
+from sim.experiments.batch import BatchResult, load_batch, merge, rerun, run_batch, status
+from sim.experiments.run import RunResult, collect_result, run, with_inputs
+from sim.experiments.spec import Experiment, load_experiment
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cache
-from typing import Any
-
-import numpy as np
-import pandas as pd
-
-from sim.config import build_params, load_scenario, load_structure
-from sim.metrics import summarise
-from sim.model import ITLeadershipModel
-from sim.params import Params
-from sim.scenario import Scenario
-from sim.structure import Structure
-
-
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    """What one run produced. Every table carries the inputs that made it.
-
-    Attributes:
-        ticks: One row per tick: every measure of :data:`sim.metrics.TICK_METRICS`.
-        executives: One row per executive role per tick: load, time per activity, queue.
-        summary: One row: outcomes after the warm-up.
-        events: One row per shock or intervention occurrence.
-        params: The parameters that ran.
-    """
-
-    ticks: pd.DataFrame
-    executives: pd.DataFrame
-    summary: pd.DataFrame
-    events: pd.DataFrame
-    params: Params
-
-
-def run(
-    scenario: str | Scenario = "baseline",
-    *,
-    structure: str | Structure = "single_cio",
-    seed: int = 0,
-    steps: int | None = None,
-    shocks: bool = True,
-    **overrides: Any,
-) -> RunResult:
-    """Run one replication.
-
-    Args:
-        scenario: A scenario name, a path to a scenario file, or a loaded :class:`Scenario`.
-        structure: A structure name, a path to a structure file, or a loaded :class:`Structure`.
-        seed: Root seed; the same inputs and seed give identical tables.
-        steps: Ticks to run (default: the scenario's ``steps``).
-        shocks: False runs the no-shock counterfactual on the same seed.
-        **overrides: Parameter overrides, e.g. ``request_rate=0.9``.
-
-    Returns:
-        The run's tables.
-
-    Raises:
-        sim.errors.ConfigError: Unknown names, bad values, or files that do not load.
-    """
-    scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    struct = structure if isinstance(structure, Structure) else load_structure(structure)
-    if steps is not None:
-        overrides["steps"] = steps
-    if not shocks:
-        scen = scen.without_shocks()
-    params = build_params(scen, overrides, origin="run() keyword")
-    model = ITLeadershipModel(params, struct, scen, seed, structure_loader=load_structure)
-    model.run()
-    return collect_result(model, scen, struct)
-
-
-def collect_result(model: ITLeadershipModel, scenario: Scenario, structure: Structure) -> RunResult:
-    """Turn a finished model into a :class:`RunResult`."""
-    p = model.p
-    ticks = model.recorder.tick_columns(model.tick)
-    executives = model.recorder.executive_columns()
-    shock_ticks = [e.start for e in model.timeline.events if e.kind == "theme_reweighting"]
-    outcomes = summarise(
-        ticks,
-        executives,
-        model.delivered_log,
-        model.funded_log,
-        model.totals,
-        model.open_requests(),
-        warmup=min(p.warmup, model.tick),
-        steps=model.tick,
-        market_shock=shock_ticks[0] if shock_ticks else None,
-    )
-    inputs = {"scenario": scenario.name, "structure": structure.name, "seed": model.seed}
-    summary = pd.DataFrame([inputs | outcomes])
-    events = pd.DataFrame(
-        [
-            inputs
-            | {
-                "kind": e.kind,
-                "start": e.start,
-                "end": e.end,
-                "magnitude": e.magnitude,
-                "detail": e.detail,
-            }
-            for e in model.timeline.events
-        ],
-        columns=[*inputs, "kind", "start", "end", "magnitude", "detail"],
-    )
-    return RunResult(
-        ticks=with_inputs(ticks, inputs),
-        executives=with_inputs(executives, inputs),
-        summary=summary,
-        events=events,
-        params=p,
-    )
-
-
-@cache
-def summary_columns() -> tuple[str, ...]:
-    """Names of every outcome in a run summary (the inputs scenario, structure, seed excluded)."""
-    columns = run("baseline", steps=2, warmup=0).summary.columns
-    return tuple(c for c in columns if c not in ("scenario", "structure", "seed"))
-
-
-def with_inputs(table: Mapping[str, Any], inputs: dict[str, Any]) -> pd.DataFrame:
-    """``table`` (a frame or columns by name) with ``inputs`` repeated as its first columns."""
-    columns = {name: np.asarray(values) for name, values in table.items()}
-    n = len(next(iter(columns.values())))
-    repeated = {
-        name: np.full(n, value, dtype=object if isinstance(value, str) else None)
-        for name, value in inputs.items()
-    }
-    return pd.DataFrame(repeated | columns)
+__all__ = [
+    "BatchResult",
+    "Experiment",
+    "RunResult",
+    "collect_result",
+    "load_batch",
+    "load_experiment",
+    "merge",
+    "rerun",
+    "run",
+    "run_batch",
+    "status",
+    "with_inputs",
+]

@@ -14,12 +14,20 @@ from typing import Any
 import click
 import pandas as pd
 
-from sim import api, compare, config
-from sim.errors import ConfigError
-from sim.metrics import TICK_METRICS
-from sim.params import param_defaults, param_infos
+from sim import api
+from sim.config import loaders as config
+from sim.config.params import param_defaults, param_infos
+from sim.errors import ConfigError, ParameterError
+from sim.model.recorder import TICK_METRICS
 
 EXIT_BAD_INPUT = 2
+# Library parameters whose command-line flag is not simply ``--`` and the name with dashes.
+FLAGS = {"replications": "--seeds"}
+
+
+def flag_of(parameter: str) -> str:
+    """The command-line flag that sets a library function's ``parameter``."""
+    return FLAGS.get(parameter, "--" + parameter.replace("_", "-"))
 
 
 class _Group(click.Group):
@@ -31,6 +39,8 @@ class _Group(click.Group):
         except (ConfigError, FileNotFoundError, PermissionError) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
+            if isinstance(exc, ParameterError):  # the library's terms, in the command's terms
+                exc = f"{flag_of(exc.parameter)}: {exc.problem}"
             click.echo(f"itlead: error: {exc}", err=True)
             sys.exit(EXIT_BAD_INPUT)
 
@@ -92,7 +102,7 @@ def run_command(
     csv: bool,
 ) -> None:
     """Run SCENARIO (a name or a file) once and write its tables."""
-    from sim.output import write_run  # pyarrow only when writing
+    from sim.experiments.output import write_run  # pyarrow only when writing
 
     overrides = _overrides(assignments)
     result = api.run(
@@ -198,7 +208,14 @@ def parameter_table() -> pd.DataFrame:
 @click.option(
     "--seeds", default=10, show_default=True, type=int, callback=_at_least(1), help="Replications."
 )
-@click.option("--first-seed", default=0, show_default=True, type=int, callback=_at_least(0))
+@click.option(
+    "--master-seed",
+    default=0,
+    show_default=True,
+    type=int,
+    callback=_at_least(0),
+    help="Root of every replication's seed, as in an experiment file.",
+)
 @click.option("--workers", default=2, show_default=True, type=int, help="Processes.")
 @_set_option
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write CSV tables here.")
@@ -206,42 +223,50 @@ def compare_command(
     scenario: str,
     structures: str,
     seeds: int,
-    first_seed: int,
+    master_seed: int,
     workers: int,
     assignments: tuple[str, ...],
     out: Path | None,
 ) -> None:
-    """Compare structures on one scenario over seeded replications (paired by seed)."""
+    """Compare structures on one scenario over seeded replications (paired by seed).
+
+    The replications are those of a one-point batch with the same master seed: the same seeds,
+    runs and numbers as ``itlead batch`` and the dashboard give.
+    """
+    from sim.analysis.stats import paired_comparison
+    from sim.experiments.replicate import paired_replications, replication_experiment
+
     names = [s.strip() for s in structures.split(",") if s.strip()]
-    if len(names) < 2:
-        raise ConfigError(
-            f"--structures: {structures!r} names fewer than two; allowed e.g. "
-            "single_cio,cio_cto_split"
-        )
-    if len(set(names)) < len(names):
-        raise ConfigError(f"--structures: {structures!r} repeats a name; allowed distinct names")
+    overrides = _overrides(assignments)
+    replication_experiment(scenario, names, replications=seeds, overrides=overrides)
     for name in names:
         config.load_structure(name)  # fail fast, before any run
-    overrides = _overrides(assignments)
     config.build_params(config.load_scenario(scenario), overrides)
-    seed_list = list(range(first_seed, first_seed + seeds))
     click.echo(
         f"Comparing {', '.join(names)} on '{scenario}' over {seeds} seeds "
         f"({len(names) * seeds} runs, {workers} workers)...",
         err=True,
     )
-    summaries = compare.run_replications(scenario, names, seed_list, overrides, workers)
+    summaries = paired_replications(
+        scenario,
+        names,
+        replications=seeds,
+        master_seed=master_seed,
+        overrides=overrides,
+        workers=workers,
+    )
     reference = names[0]
+    table = paired_comparison(summaries, reference)
     for other in names[1:]:
-        table = compare.paired_table(summaries, reference, other)
+        part = table[table["other"] == other].drop(columns=["scenario", "reference", "other"])
         click.echo(
             f"\n{other} vs {reference} on {scenario}, n = {seeds} paired seeds "
             "(difference = other - reference; 95% bootstrap CI)"
         )
-        click.echo(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        click.echo(part.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
-            table.to_csv(out / f"paired_{other}_vs_{reference}.csv", index=False)
+            part.to_csv(out / f"paired_{other}_vs_{reference}.csv", index=False)
     if out is not None:
         summaries.to_csv(out / "summaries.csv", index=False)
         click.echo(f"\nwrote {out}")
@@ -258,7 +283,7 @@ def docs_command(out: Path) -> None:
 
 
 def _load_runs(folder: Path):
-    from sim.batch import load_batch
+    from sim.experiments.batch import load_batch
 
     result = load_batch(folder)
     if not len(result.runs):
@@ -301,8 +326,8 @@ def compare_batch_command(
     difference with a 95% bootstrap interval, the effect size d_z and the Wilcoxon signed-rank
     p-value with Holm's correction across the whole table.
     """
-    from sim.analysis import paired_comparison
-    from sim.tables import render
+    from sim.analysis.stats import paired_comparison
+    from sim.analysis.tables import render
 
     runs = _load_runs(folder).runs
     structures = list(dict.fromkeys(runs["structure"]))
@@ -343,8 +368,8 @@ def resilience_command(
     out: Path | None,
 ) -> None:
     """Dip, recovery time and area against the no-shock counterfactual, per shocked run."""
-    from sim.analysis import resilience_by_scenario
-    from sim.tables import render
+    from sim.analysis.stats import resilience_by_scenario
+    from sim.analysis.tables import render
 
     batch = _load_runs(folder)
     if counterfactual not in set(batch.runs["scenario"]):
@@ -381,9 +406,9 @@ def sensitivity_command(
     folder: Path, outcome: str, structure: str | None, fmt: str, out: Path | None
 ) -> None:
     """Morris or Sobol indices of OUTCOME from a sensitivity batch (replications averaged)."""
-    from sim.analysis import morris_indices, point_means, sobol_indices
-    from sim.batch import experiment_of
-    from sim.tables import render
+    from sim.analysis.stats import morris_indices, point_means, sobol_indices
+    from sim.analysis.tables import render
+    from sim.experiments.batch import experiment_of
 
     batch = _load_runs(folder)
     experiment = experiment_of(folder)
@@ -467,7 +492,7 @@ def batch_command(
     """Run every run of EXPERIMENT (a name in experiments/ or a file)."""
     from tqdm import tqdm
 
-    from sim.batch import run_batch
+    from sim.experiments.batch import run_batch
 
     bar = None
 
@@ -506,7 +531,7 @@ def batch_command(
 @click.argument("folder", type=click.Path(path_type=Path))
 def status_command(folder: Path) -> None:
     """Show done, failed and pending runs of a batch FOLDER."""
-    from sim.batch import status
+    from sim.experiments.batch import status
 
     counts = status(folder)
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
@@ -517,7 +542,7 @@ def status_command(folder: Path) -> None:
 @click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
 def merge_command(out: Path, shards: tuple[Path, ...]) -> None:
     """Gather the folders of a sharded batch (SHARDS) into OUT."""
-    from sim.batch import merge
+    from sim.experiments.batch import merge
 
     result = merge(out, shards)
     click.echo(f"merged {len(result.runs)} runs into {out}")
@@ -529,12 +554,12 @@ def merge_command(out: Path, shards: tuple[Path, ...]) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write its tables here.")
 def rerun_command(folder: Path, run_id: str, out: Path | None) -> None:
     """Re-run one run of a batch FOLDER exactly, by its RUN_ID."""
-    from sim.batch import rerun
+    from sim.experiments.batch import rerun
 
     result = rerun(folder, run_id)
     click.echo(_format_summary(result.summary.iloc[0]))
     if out is not None:
-        from sim.output import write_run
+        from sim.experiments.output import write_run
 
         write_run(result, out, csv=False, spec={"batch": str(folder), "run_id": run_id})
         click.echo(f"\nwrote {out}")
@@ -545,7 +570,7 @@ def rerun_command(folder: Path, run_id: str, out: Path | None) -> None:
 @click.option("--reference", default=None, help="Reference structure (default: the first).")
 def report_command(folder: Path, reference: str | None) -> None:
     """Write report.html (self-contained) and report.md for strategists into a batch FOLDER."""
-    from sim.report import build_report
+    from sim.analysis.report import build_report
 
     runs = _load_runs(folder).runs
     structures = list(dict.fromkeys(runs["structure"]))
@@ -578,8 +603,8 @@ def headline_command(experiment: str, out: Path | None, workers: int, figure: Pa
     """The main job: run the headline structure comparison (resuming) and write its report."""
     import shutil
 
-    from sim.batch import run_batch
-    from sim.report import build_report
+    from sim.analysis.report import build_report
+    from sim.experiments.batch import run_batch
 
     click.echo(f"Running {experiment} on {workers} workers (finished runs are kept)...", err=True)
     result = run_batch(experiment, out=out, workers=workers, resume=True)
@@ -626,9 +651,9 @@ def plot_command(
     out: Path | None,
 ) -> None:
     """Draw a publication chart of a batch FOLDER (PDF, 300 dpi PNG, CSV data and caption)."""
-    from sim import plot
-    from sim.batch import load_batch
+    from sim.analysis import plot
     from sim.errors import did_you_mean
+    from sim.experiments.batch import load_batch
 
     if kind not in plot.KINDS:
         hint = did_you_mean(kind, plot.KINDS)

@@ -15,11 +15,13 @@ extra: ``pip install -e '.[dashboard]'``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import html
 import json
 import math
 import os
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -30,21 +32,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis import paired_comparison
-from sim.api import collect_result
-from sim.compare import HEADLINE
-from sim.config import (
+from sim.analysis.stats import paired_comparison
+from sim.config.loaders import (
     build_params,
     check_param,
     list_scenarios,
     list_structures,
     load_scenario,
-    load_structure,
 )
+from sim.config.params import Params, param_infos, param_types
+from sim.config.scenario import SHOCK_KINDS, Scenario, ShockSpec
 from sim.errors import ConfigError
-from sim.model import ITLeadershipModel
-from sim.params import Params, param_infos, param_types
-from sim.scenario import SHOCK_KINDS, Scenario, ShockSpec
+from sim.experiments.replicate import Progress, paired_replications
+from sim.model.outcomes import HEADLINE
 
 try:
     import solara
@@ -176,8 +176,8 @@ class Setup:
         structures: The reference structure and the other one.
         params: The parameter values chosen in the form.
         shock: The extra shock, or None.
-        seed: Root seed of the first replication.
-        seeds: Number of paired replications (seeds ``seed`` to ``seed + seeds - 1``).
+        seed: Master seed: each replication's seed derives from it as in a batch.
+        seeds: Number of paired replications.
     """
 
     scenario: str
@@ -419,76 +419,61 @@ def run_setup(
 ) -> RunView:
     """Run both structures on every seed, publishing a view after each increment of the first.
 
-    The two structures step side by side on the same seed, ``increment`` ticks at a time. Later
-    seeds run without chart updates. Returns the final view (also published).
+    The set-up runs as the scenario file Export would write, through
+    :func:`sim.experiments.replicate.paired_replications` with ``setup.seed`` as the master seed:
+    the same runs, seeds and numbers as ``itlead compare-structures`` on that file. The two
+    structures step side by side, ``increment`` ticks at a time; the charts follow the first
+    replication. Returns the final view (also published).
     """
     started = time.perf_counter()
-    scenario, params = setup.build()
-    structures = [load_structure(name) for name in setup.structures]
-    rows: list[pd.DataFrame] = []
+    _, params = setup.build()  # checked before any run
     view = RunView("running", setup, 0, params.steps)
-    first_points = None
-    for replication in range(setup.seeds):
-        seed = setup.seed + replication
-        models = [
-            ITLeadershipModel(params, s, scenario, seed, structure_loader=load_structure)
-            for s in structures
-        ]
-        live = replication == 0
-        while models[0].tick < params.steps:
-            if cancel is not None and cancel.is_set():
-                return view
-            todo = min(increment, params.steps - models[0].tick)
-            for model in models:
-                for _ in range(todo):
-                    model.step()
-            if live:
-                tick = models[0].tick
-                if first_points is None:
-                    first_points = time.perf_counter() - started
-                series = {
-                    name: {m: model.recorder.series(m, tick) for m in CHART_MEASURES}
-                    for name, model in zip(setup.structures, models, strict=True)
-                }
-                view = RunView(
-                    "running",
-                    setup,
-                    tick,
-                    params.steps,
-                    series,
-                    message=f"tick {tick} of {params.steps}",
-                    first_points=first_points,
-                    elapsed=time.perf_counter() - started,
-                )
-                publish(view)
-        for model, structure in zip(models, structures, strict=True):
-            summary = collect_result(model, scenario, structure).summary
-            rows.append(summary.assign(point=0, replication=replication, status="ok"))
-        if setup.seeds > 1:
-            view = RunView(
-                "running",
-                setup,
-                view.tick,
-                params.steps,
-                view.series,
-                message=f"seed {replication + 1} of {setup.seeds} done",
-                first_points=first_points,
-                elapsed=time.perf_counter() - started,
-            )
-            publish(view)
-    runs = pd.concat(rows, ignore_index=True)
+    first_points: list[float] = []
+
+    def observe(progress: Progress) -> bool:
+        nonlocal view
+        if cancel is not None and cancel.is_set():
+            return True
+        elapsed = time.perf_counter() - started
+        if progress.replication == 0:
+            first_points[:1] = first_points[:1] or [elapsed]
+            series = {
+                name: {m: model.recorder.series(m, progress.tick) for m in CHART_MEASURES}
+                for name, model in zip(progress.structures, progress.models, strict=True)
+            }
+            message = f"tick {progress.tick} of {progress.steps}"
+            view = RunView("running", setup, progress.tick, progress.steps, series)
+        elif progress.tick < progress.steps:
+            return False
+        if progress.tick == progress.steps and setup.seeds > 1:
+            message = f"seed {progress.replication + 1} of {setup.seeds} done"
+        view = dataclasses.replace(
+            view, message=message, first_points=first_points[0], elapsed=elapsed
+        )
+        publish(view)
+        return False
+
+    with tempfile.TemporaryDirectory(prefix="itlead-dashboard-") as folder:
+        path = Path(folder) / f"{setup.scenario}_dashboard.toml"
+        path.write_text(scenario_toml(setup), encoding="utf-8")
+        runs = paired_replications(
+            path,
+            setup.structures,
+            replications=setup.seeds,
+            master_seed=setup.seed,
+            observe=observe,
+            observe_every=increment,
+        )
+    if cancel is not None and cancel.is_set():
+        return view
     comparison = paired_comparison(runs, setup.structures[0]) if setup.seeds > 1 else None
     elapsed = time.perf_counter() - started
-    view = RunView(
-        "done",
-        setup,
-        view.tick,
-        params.steps,
-        view.series,
+    view = dataclasses.replace(
+        view,
+        status="done",
         summaries=runs,
         comparison=comparison,
         message=f"finished {setup.seeds} seed(s) in {elapsed:.1f} s",
-        first_points=first_points,
         elapsed=elapsed,
     )
     publish(view)

@@ -24,6 +24,24 @@ class ConfigError(Exception):
         super().__init__(" ".join(str(message).splitlines()))
 
 
+class ParameterError(ConfigError):
+    """A library function was called with a value it does not allow.
+
+    It names the function's own parameter, not a command-line flag: ``str(error)`` reads
+    ``reference: 'cto' is not a structure of this batch; allowed single_cio, cio_cto_split``. The
+    command line maps :attr:`parameter` to its flag, so each face speaks its own terms.
+
+    Attributes:
+        parameter: The parameter's name, as the function spells it.
+        problem: What is wrong with its value, and what is allowed.
+    """
+
+    def __init__(self, parameter: str, problem: str) -> None:
+        super().__init__(f"{parameter}: {problem}")
+        self.parameter = parameter
+        self.problem = " ".join(str(problem).splitlines())
+
+
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """A hint for a misspelt ``name``: the closest of ``choices``, if any is close.
 

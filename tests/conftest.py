@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.config import build_params, load_scenario, load_structure
-from sim.model import ITLeadershipModel
+from sim.config.loaders import build_params, load_scenario, load_structure
+from sim.model.model import ITLeadershipModel
 
 STRUCTURES = ("single_cio", "cio_cto_split", "cio_cto_joint_architecture", "cio_with_coo")
 

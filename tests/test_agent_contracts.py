@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from sim.agents import BusinessUnit, Executive, ITTeam
+from sim.model.agents import BusinessUnit, Executive, ITTeam
 
 from .conftest import make_model
 

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from sim.analysis import bootstrap_ci, holm, paired_comparison, resilience
+from sim.analysis.stats import bootstrap_ci, holm, paired_comparison, resilience
+from sim.analysis.tables import render
 from sim.cli import main
-from sim.tables import render
 
 
 def _runs(shift: float, n: int = 30, seed: int = 1) -> pd.DataFrame:
@@ -94,7 +94,7 @@ def test_tables_render_in_every_format(fmt):
 
 @pytest.fixture(scope="module")
 def small_batch(tmp_path_factory):
-    from sim.batch import run_batch
+    from sim.experiments.batch import run_batch
 
     root = tmp_path_factory.mktemp("analysis")
     exp = root / "exp.toml"
@@ -107,7 +107,7 @@ def small_batch(tmp_path_factory):
 
 
 def test_compare_command_matches_the_api(small_batch):
-    from sim.batch import load_batch
+    from sim.experiments.batch import load_batch
 
     result = CliRunner().invoke(main, ["compare", str(small_batch), "--format", "csv"])
     assert result.exit_code == 0, result.output
@@ -141,7 +141,7 @@ def test_analysis_commands_refuse_bad_input(small_batch, tmp_path):
 
 @pytest.mark.parametrize(("kind", "n", "expected"), [("morris", 4, "mu_star"), ("sobol", 8, "ST")])
 def test_sensitivity_indices_from_a_batch(tmp_path, kind, n, expected):
-    from sim.batch import run_batch
+    from sim.experiments.batch import run_batch
 
     extra = "morris_levels = 4\n" if kind == "morris" else ""
     exp = tmp_path / "sens.toml"

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from sim import batch
-from sim.batch import derive_seed, plan_runs, run_batch
+import sim
 from sim.errors import ConfigError
-from sim.experiment import load_experiment
-from sim.provenance import code_fingerprint
+from sim.experiments import batch
+from sim.experiments.batch import derive_seed, plan_runs, run_batch
+from sim.experiments.provenance import code_fingerprint
+from sim.experiments.spec import load_experiment
 
 SMALL = """
 description = "A small batch for tests."
@@ -275,7 +276,7 @@ def test_code_fingerprint_follows_the_package_sources(tmp_path):
     assert code_fingerprint(tmp_path) == first
     (tmp_path / "model.py").write_text("X = 2\n")
     assert code_fingerprint(tmp_path) != first
-    assert code_fingerprint() == code_fingerprint(Path(batch.__file__).parent)
+    assert code_fingerprint() == code_fingerprint(Path(sim.__file__).parent)
 
 
 def test_other_model_code_cannot_resume_a_folder(mini, tmp_path, monkeypatch):
@@ -314,7 +315,7 @@ def test_memory_stays_flat_as_the_batch_grows(tmp_path):
     """Ten times the runs, about the same peak memory: results stream to disk chunk by chunk."""
     code = (
         "import resource, sys\n"
-        "from sim.batch import run_batch\n"
+        "from sim import run_batch\n"
         "run_batch(sys.argv[1], out=sys.argv[2], workers=1)\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.config import load_scenario
+from sim.config.loaders import load_scenario
 
 SEEDS = range(6)
 STEPS = 400

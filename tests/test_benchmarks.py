@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.metrics import TICK_METRICS
+from sim.model.recorder import TICK_METRICS
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.calibration import PATTERNS
+from sim.analysis.calibration import PATTERNS
 
 ROOT = Path(__file__).resolve().parent.parent
 

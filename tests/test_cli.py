@@ -19,13 +19,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sim.cli import main
-from sim.compare import HEADLINE
-from sim.config import list_scenarios, list_structures
+from sim.config.loaders import list_scenarios, list_structures
+from sim.config.params import param_defaults, param_infos
 from sim.docs import parameter_markdown
 from sim.errors import ConfigError
-from sim.metrics import TICK_METRICS
-from sim.output import TABLES
-from sim.params import param_defaults, param_infos
+from sim.experiments.batch import derive_seed
+from sim.experiments.output import TABLES
+from sim.model.outcomes import HEADLINE
+from sim.model.recorder import TICK_METRICS
 
 REPO = Path(__file__).resolve().parents[1]
 RUN_ARGS = ("run", "baseline", "--structure", "single_cio", "--seed", "1", "--steps", "120")
@@ -357,47 +358,43 @@ def test_compare_structures_prints_and_writes_the_paired_table(tmp_path):
     stdout = result.stdout
     assert "cio_cto_split vs single_cio on baseline, n = 2 paired seeds" in stdout
     assert "difference" in stdout
-    header = next(line for line in stdout.splitlines() if line.split()[:2] == ["outcome", "better"])
-    assert header.split() == [
+    header = next(line for line in stdout.splitlines() if line.split()[:1] == ["outcome"])
+    assert header.split()[:6] == [
         "outcome",
-        "better",
-        "single_cio",
-        "cio_cto_split",
-        "difference",
+        "n_pairs",
+        "mean_reference",
+        "mean_other",
+        "mean_difference",
         "ci_low",
-        "ci_high",
-        "n",
     ]
     for outcome in HEADLINE:
-        assert re.search(rf"^\s*{outcome}\s+(lower|higher)\s", stdout, re.MULTILINE), outcome
+        assert re.search(rf"^\s*{outcome}\s+2\s", stdout, re.MULTILINE), outcome
     assert "Comparing single_cio, cio_cto_split on 'baseline' over 2 seeds" in result.stderr
 
     summaries = pd.read_csv(out / "summaries.csv")
     assert len(summaries) == 4
+    seeds = [derive_seed(0, 0, r) for r in range(2)]
     assert set(zip(summaries["structure"], summaries["seed"], strict=True)) == {
-        ("single_cio", 0),
-        ("single_cio", 1),
-        ("cio_cto_split", 0),
-        ("cio_cto_split", 1),
+        (structure, seed) for structure in ("single_cio", "cio_cto_split") for seed in seeds
     }
     paired = pd.read_csv(out / "paired_cio_cto_split_vs_single_cio.csv")
     assert list(paired["outcome"]) == list(HEADLINE)
-    assert (paired["n"] == 2).all()
-    assert (paired["ci_low"] <= paired["difference"] + 1e-12).all()
-    assert (paired["difference"] <= paired["ci_high"] + 1e-12).all()
+    assert (paired["n_pairs"] == 2).all()
+    assert (paired["ci_low"] <= paired["mean_difference"] + 1e-12).all()
+    assert (paired["mean_difference"] <= paired["ci_high"] + 1e-12).all()
 
 
 @pytest.mark.parametrize(
     ("args", "fragments"),
     [
-        (("--structures", "single_cio"), ("names fewer than two", "single_cio,cio_cto_split")),
-        (("--structures", "single_cio,single_cio"), ("repeats a name",)),
+        (("--structures", "single_cio"), ("--structures:", "names fewer than two")),
+        (("--structures", "single_cio,single_cio"), ("--structures:", "names a structure twice")),
         (("--structures", "single_cio,nope"), ('unknown structure "nope"', "cio_cto_split")),
         (("--scenario", "nope"), ('unknown scenario "nope"', "baseline")),
         (("--set", "reqest_rate=1"), ("did you mean request_rate",)),
         (("--set", "warmup=500", "--set", "steps=400"), ("warmup = 500 is not below",)),
         (("--seeds", "0"), ("--seeds = 0", "1 or more")),
-        (("--first-seed", "-1"), ("--first-seed = -1", "0 or more")),
+        (("--master-seed", "-1"), ("--master-seed = -1", "0 or more")),
     ],
 )
 def test_compare_structures_bad_input_fails_before_running(args, fragments):

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from sim.batch import load_batch
 from sim.cli import main
+from sim.experiments.batch import load_batch
 
 from .test_cli import assert_bad_input
 

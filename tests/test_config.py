@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import (
+from sim.config.loaders import (
     build_params,
     check_param,
     list_scenarios,
@@ -17,11 +17,11 @@ from sim.config import (
     parse_assignment,
     validate_file,
 )
+from sim.config.params import Params
+from sim.config.paths import data_dir, repo_root
+from sim.config.scenario import InterventionSpec, Scenario, ShockSpec
+from sim.config.structure import DECISION_TYPES
 from sim.errors import ConfigError, did_you_mean
-from sim.params import Params
-from sim.paths import data_dir, repo_root
-from sim.scenario import InterventionSpec, Scenario, ShockSpec
-from sim.structure import DECISION_TYPES
 
 STRUCTURES = [
     "cio_cto_joint_architecture",

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.config import build_params, load_scenario, load_structure, validate_file
+from sim.config.loaders import build_params, load_scenario, load_structure, validate_file
+from sim.config.params import Params
+from sim.config.scenario import Scenario
+from sim.config.structure import Structure
 from sim.errors import ConfigError
-from sim.params import Params
-from sim.scenario import Scenario
-from sim.structure import Structure
 
 FUZZ = settings(max_examples=100, deadline=None)
 

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sim.api
-from sim.design import MAX_POINTS
+from sim.config.params import param_infos, param_types
 from sim.errors import ConfigError
-from sim.experiment import (
+from sim.experiments.design import MAX_POINTS
+from sim.experiments.spec import (
     Design,
     Experiment,
     Uncertainty,
@@ -25,7 +25,6 @@ from sim.experiment import (
     list_experiments,
     load_experiment,
 )
-from sim.params import param_infos, param_types
 from tests.test_config_fuzz import mutate, near_toml, toml_document
 
 SHIPPED = (
@@ -35,34 +34,6 @@ SHIPPED = (
     "structure_comparison",
     "structure_comparison_quick",
 )
-# Outcome names used below, in case sim.api.summary_columns() does not exist yet.
-_STUB_COLUMNS = (
-    "value_delivered",
-    "lead_time_change_mean",
-    "lead_time_strategic_mean",
-    "strategic_late_or_failed",
-    "strategic_alignment",
-    "business_trust_mean",
-    "blind_spot",
-    "unplanned_share",
-    "debt_mean",
-    "burnout_share",
-    "exec_utilisation_max",
-    "exec_exhaustion",
-    "exec_turnover",
-    "decision_latency",
-    "hidden_work_share",
-    "shadow_share",
-    "it_cost",
-)
-
-
-@pytest.fixture(autouse=True)
-def _summary_columns(monkeypatch):
-    if not hasattr(sim.api, "summary_columns"):
-        monkeypatch.setattr(sim.api, "summary_columns", lambda: _STUB_COLUMNS, raising=False)
-
-
 # --- The shipped experiments ----------------------------------------------------------------------
 
 

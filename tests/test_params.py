@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from sim.params import ATTENTION_POLICIES, Params, param_defaults, param_infos, param_types
+from sim.config.params import ATTENTION_POLICIES, Params, param_defaults, param_infos, param_types
 
 
 def test_every_parameter_has_unit_range_and_source():

@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from sim import plot
-from sim.batch import load_batch, run_batch
+from sim.analysis import plot
 from sim.cli import main
 from sim.errors import ConfigError
+from sim.experiments.batch import load_batch, run_batch
 
 HEAD = """
 description = "tiny"

@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.api import collect_result
-from sim.metrics import TICK_METRICS
-from sim.scenario import Scenario, ShockSpec
+from sim.config.scenario import Scenario, ShockSpec
+from sim.experiments.run import collect_result
+from sim.model.recorder import TICK_METRICS
 
 from .conftest import STRUCTURES, make_model
 
@@ -68,8 +68,8 @@ FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChe
 
 
 def _run(structure, seed, scenario, overrides):
-    from sim.config import build_params, load_structure
-    from sim.model import ITLeadershipModel
+    from sim.config.loaders import build_params, load_structure
+    from sim.model.model import ITLeadershipModel
 
     params = build_params(scenario, overrides)
     model = ITLeadershipModel(params, load_structure(structure), scenario, seed, load_structure)
@@ -106,15 +106,14 @@ def test_every_measure_stays_in_its_range(case):
 @settings(max_examples=10, deadline=None)
 @given(scenarios())
 def test_same_seed_gives_identical_frames(case):
-    structure, _, scenario, _ = case
-    first = collect_result(_run(*case), scenario, _structure(structure))
-    second = collect_result(_run(*case), scenario, _structure(structure))
+    first = collect_result(_run(*case))
+    second = collect_result(_run(*case))
     for name in ("ticks", "executives", "summary", "events"):
         pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name))
 
 
 def _structure(name):
-    from sim.config import load_structure
+    from sim.config.loaders import load_structure
 
     return load_structure(name)
 

@@ -5,11 +5,11 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from sim.analysis import paired_comparison
-from sim.batch import load_batch, run_batch
+from sim.analysis.report import finding
+from sim.analysis.stats import paired_comparison
+from sim.analysis.tables import render
 from sim.cli import main
-from sim.report import finding
-from sim.tables import render
+from sim.experiments.batch import load_batch, run_batch
 
 
 @pytest.fixture(scope="module")

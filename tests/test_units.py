@@ -5,14 +5,16 @@ import math
 import numpy as np
 import pytest
 
-from sim.agents import _binomial_inverse, _poisson_inverse, _poisson_inverse_many
-from sim.attention import ACTIVITIES, PEOPLE_WORK, allocate
-from sim.market import Market
-from sim.params import Params
-from sim.queues import QueueStats
-from sim.scenario import Scenario, ShockSpec
-from sim.shocks import build_timeline
-from sim.trust import BetaTrust, negative_all
+import sim
+from sim.config.params import Params
+from sim.config.scenario import Scenario, ShockSpec
+from sim.model.agents import _binomial_inverse, _poisson_inverse, _poisson_inverse_many
+from sim.model.attention import ACTIVITIES, PEOPLE_WORK, allocate
+from sim.model.market import Market
+from sim.model.outcomes import SUMMARY_OUTCOMES
+from sim.model.queues import QueueStats
+from sim.model.shocks import build_timeline
+from sim.model.trust import BetaTrust, negative_all
 
 
 class TestBetaTrust:
@@ -172,3 +174,8 @@ class TestMarket:
         assert np.allclose(m.weights[0], m.weights[99])
         assert not np.allclose(m.weights[99], m.weights[100])
         assert math.isclose(m.weights[100].sum(), 1.0)
+
+
+def test_summary_outcomes_are_declared_in_the_order_a_run_reports_them():
+    summary = sim.run("baseline", steps=80, warmup=10).summary
+    assert tuple(summary.columns) == ("scenario", "structure", "seed", *SUMMARY_OUTCOMES)

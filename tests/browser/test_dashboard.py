@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.config import validate_file
+from sim.config.loaders import validate_file
 
 pytestmark = pytest.mark.browser
 

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.attention import ACTIVITIES, allocate
-from sim.queues import QueueStats
-from sim.records import (
+from sim.config.structure import Role
+from sim.model.attention import ACTIVITIES, allocate
+from sim.model.queues import QueueStats
+from sim.model.records import (
     BLOCKED,
     CHANGE,
     QUEUED,
@@ -29,11 +30,10 @@ from sim.records import (
     Incident,
     Request,
 )
-from sim.structure import Role
-from sim.trust import BetaTrust
+from sim.model.trust import BetaTrust
 
 if TYPE_CHECKING:
-    from sim.model import ITLeadershipModel
+    from sim.model.model import ITLeadershipModel
 
 # Decision type an exception on each kind of work raises, by the kind of team doing it.
 EXCEPTION_TYPE = {

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.config import _show, check_param, read_text
+from sim.config.loaders import _show, check_param, read_text
+from sim.config.params import param_types
 from sim.errors import ConfigError
-from sim.params import param_types
 
 if TYPE_CHECKING:
-    from sim.experiment import Experiment, Uncertainty
+    from sim.experiments.spec import Experiment, Uncertainty
 
 # Designs the SALib samplers draw: they need every uncertainty to be a numeric range.
 SAMPLED_KINDS = ("latin_hypercube", "sobol", "morris")

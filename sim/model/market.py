@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.params import Params
-from sim.shocks import Timeline
+from sim.config.params import Params
+from sim.model.shocks import Timeline
 
 
 class Market:

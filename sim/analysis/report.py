@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis import paired_comparison, resilience_by_scenario
-from sim.batch import BatchResult, load_batch
-from sim.compare import HEADLINE
-from sim.metrics import TICK_METRICS
-from sim.params import param_infos
-from sim.tables import render
+from sim.analysis.stats import paired_comparison, resilience_by_scenario
+from sim.analysis.tables import render
+from sim.config.params import param_infos
+from sim.experiments.batch import BatchResult, load_batch
+from sim.model.outcomes import HEADLINE
+from sim.model.recorder import TICK_METRICS
 
 # Outcomes a strategist reads first, with words for them.
 KEY_OUTCOMES = {
@@ -91,7 +91,7 @@ def _caveats(batch: BatchResult, manifest: dict) -> list[str]:
 
 def build_report(folder: str | Path, *, reference: str | None = None) -> tuple[Path, Path]:
     """Write ``report.html`` and ``report.md`` into the batch folder; return their paths."""
-    from sim import plot
+    from sim.analysis import plot
 
     path = Path(folder)
     batch = load_batch(path)

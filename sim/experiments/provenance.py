@@ -8,7 +8,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from sim.paths import repo_root
+from sim.config.paths import package_dir, repo_root
 
 PACKAGES = ("itlead", "mesa", "numpy", "pandas", "pyarrow", "networkx")
 
@@ -60,7 +60,7 @@ def code_fingerprint(package: Path | None = None) -> str:
     Args:
         package: The package folder (default: this package's).
     """
-    package = package if package is not None else Path(__file__).resolve().parent
+    package = package if package is not None else package_dir()
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")

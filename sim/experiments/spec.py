@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim import design as _design
-from sim.config import (
+from sim.config.loaders import (
     _check_list,
     _check_number,
     _check_str,
@@ -30,9 +29,12 @@ from sim.config import (
     load_scenario,
     load_structure,
 )
+from sim.config.params import param_infos, param_types
+from sim.config.paths import data_dir
+from sim.config.scenario import Scenario
 from sim.errors import ConfigError, did_you_mean
-from sim.params import param_infos, param_types
-from sim.scenario import Scenario
+from sim.experiments import design as _design
+from sim.model.outcomes import SUMMARY_OUTCOMES
 
 DESIGN_KINDS = ("full_factorial", "runs", "latin_hypercube", "sobol", "morris", "csv")
 
@@ -181,10 +183,7 @@ def experiments_dir() -> Path:
     Returns:
         ``<checkout>/experiments`` when it exists, else ``sim/_data/experiments``.
     """
-    checkout = Path(__file__).resolve().parent.parent / "experiments"
-    return (
-        checkout if checkout.is_dir() else Path(__file__).resolve().parent / "_data" / "experiments"
-    )
+    return data_dir("experiments")
 
 
 def list_experiments() -> list[str]:
@@ -295,9 +294,7 @@ def _parse_outcomes(value: Any, origin: str) -> tuple[str, ...]:
     items = _check_list(value, origin, "outcomes")
     if not items:
         return ()
-    from sim import api  # here: sim.api imports the whole model
-
-    columns = list(api.summary_columns())
+    columns = SUMMARY_OUTCOMES
     outcomes: list[str] = []
     for i, item in enumerate(items):
         where = f"outcomes[{i}]"

@@ -33,12 +33,12 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
-from sim import analysis
-from sim.attention import ACTIVITIES, PEOPLE_WORK
-from sim.calibration import PATTERNS
-from sim.compare import HEADLINE
+from sim.analysis import stats as analysis
+from sim.analysis.calibration import PATTERNS
 from sim.errors import ConfigError, did_you_mean
-from sim.metrics import TICK_METRICS
+from sim.model.attention import ACTIVITIES, PEOPLE_WORK
+from sim.model.outcomes import HEADLINE
+from sim.model.recorder import TICK_METRICS
 
 matplotlib.rcParams["pdf.fonttype"] = 42  # TrueType, not Type 3
 matplotlib.rcParams["ps.fonttype"] = 42
@@ -135,7 +135,7 @@ def _style(preset: str) -> Iterator[dict[str, float]]:
 
 def structure_order(names: Sequence[str] = ()) -> list[str]:
     """Shipped structures sorted by name, then any others (sorted): the order styles follow."""
-    from sim.config import list_structures
+    from sim.config.loaders import list_structures
 
     shipped = sorted(list_structures())
     return shipped + sorted(set(names) - set(shipped))
@@ -708,7 +708,7 @@ def crossover(
     limit = limit or 1.0
     unit = outcome_unit(outcome)
     better = HEADLINE.get(outcome, "")
-    from sim.params import param_infos
+    from sim.config.params import param_infos
 
     infos = param_infos()
 
@@ -840,7 +840,7 @@ def sensitivity(
     Returns:
         The paths written.
     """
-    from sim.batch import experiment_from_spec
+    from sim.experiments.batch import experiment_from_spec
 
     _check_preset(preset)
     runs = _ok_runs(batch)

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 
 import mesa
 
-from sim import streams
-from sim.agents import INCIDENT_TYPE, BusinessUnit, Executive, ITTeam
-from sim.market import Market
-from sim.metrics import Recorder
-from sim.params import Params
-from sim.records import (
+from sim.config.params import Params
+from sim.config.scenario import Scenario
+from sim.config.structure import DECISION_DOMAIN, TEAM_KINDS, Structure
+from sim.model import streams
+from sim.model.agents import INCIDENT_TYPE, BusinessUnit, Executive, ITTeam
+from sim.model.market import Market
+from sim.model.recorder import Recorder
+from sim.model.records import (
     BLOCKED,
     DELIVERED,
     PROPOSED,
@@ -33,10 +35,8 @@ from sim.records import (
     Incident,
     Request,
 )
-from sim.scenario import Scenario
-from sim.shocks import build_timeline
-from sim.structure import DECISION_DOMAIN, TEAM_KINDS, Structure
-from sim.trust import BetaTrust, negative_all
+from sim.model.shocks import build_timeline
+from sim.model.trust import BetaTrust, negative_all
 
 KIND_PARAMS = ("strategic", "change", "service")
 
@@ -106,6 +106,7 @@ class ITLeadershipModel(mesa.Model):
         self.seed = seed
         self.scenario_spec = scenario
         self.structure_loader = structure_loader
+        self.initial_structure = structure  # its name labels the results, after a restructure too
         self.tick = 0
         self.timeline = build_timeline(scenario, params, streams.stream(seed, streams.SHOCKS))
         self.market = Market(params, self.timeline, streams.stream(seed, streams.MARKET))

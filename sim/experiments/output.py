@@ -11,9 +11,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from sim.api import RunResult
 from sim.errors import ConfigError
-from sim.provenance import code_version, package_versions
+from sim.experiments.provenance import code_version, package_versions
+from sim.experiments.run import RunResult
 
 TABLES = ("ticks", "executives", "summary", "events")
 

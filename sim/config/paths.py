@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DATA_KINDS = ("scenarios", "structures")
-_PACKAGE = Path(__file__).resolve().parent
+# The one place a path is anchored on a source file: everything else asks these functions.
+DATA_KINDS = ("scenarios", "structures", "experiments")
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def package_dir() -> Path:
+    """The folder of the installed or checked-out ``sim`` package."""
+    return _PACKAGE
 
 
 def repo_root() -> Path | None:
@@ -26,7 +32,7 @@ def data_dir(kind: str) -> Path:
     """The folder holding the shipped files of ``kind``.
 
     Args:
-        kind: ``"scenarios"`` or ``"structures"``.
+        kind: ``"scenarios"``, ``"structures"`` or ``"experiments"``.
 
     Returns:
         The checkout's top-level folder when it exists, else the installed ``sim/_data/<kind>``.

@@ -36,11 +36,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.api import run, summary_columns, with_inputs
-from sim.config import load_scenario, load_structure
+from sim.config.loaders import load_scenario, load_structure
 from sim.errors import ConfigError
-from sim.experiment import Experiment, load_experiment
-from sim.provenance import code_fingerprint, code_version, package_versions
+from sim.experiments.provenance import code_fingerprint, code_version, package_versions
+from sim.experiments.run import RunResult, run, with_inputs
+from sim.experiments.spec import Experiment, load_experiment
+from sim.model.outcomes import SUMMARY_OUTCOMES
 
 TABLES = ("runs", "ticks", "events", "failures")
 MAX_CHUNK = 25  # runs per chunk at most: bounds memory per worker and work lost to a kill
@@ -132,31 +133,40 @@ def chunks(runs: list[RunSpec]) -> list[list[RunSpec]]:
 # --- executing runs (picklable, module level) ------------------------------------------------
 
 
-def execute_run(spec: RunSpec, every: int = 1) -> dict[str, pd.DataFrame]:
-    """Run one spec; a run that raises becomes a ``failed`` row and a traceback, never an error."""
-    inputs = {
+def _run_inputs(spec: RunSpec) -> dict[str, Any]:
+    return {
         "run_id": spec.run_id,
         "run_index": spec.index,
         "point": spec.point,
         "replication": spec.replication,
     }
+
+
+def run_row(spec: RunSpec, result: RunResult) -> pd.DataFrame:
+    """The ``runs`` row of a finished run: its inputs, its parameters and its summary outcomes."""
+    summary = result.summary.iloc[0].to_dict()
+    row = _run_inputs(spec) | {k: summary.pop(k) for k in ("scenario", "structure", "seed")}
+    row |= {f"param.{k}": v for k, v in spec.overrides} | {"status": "ok"} | summary
+    return pd.DataFrame([row])
+
+
+def execute_run(spec: RunSpec, every: int = 1) -> dict[str, pd.DataFrame]:
+    """Run one spec; a run that raises becomes a ``failed`` row and a traceback, never an error."""
+    inputs = _run_inputs(spec)
     point = dict(spec.overrides)
     try:
         result = run(spec.scenario, structure=spec.structure, seed=spec.seed, **point)
     except Exception:  # a failed run is recorded and the batch goes on
         row = inputs | {"scenario": spec.scenario, "structure": spec.structure, "seed": spec.seed}
         row |= {f"param.{k}": v for k, v in spec.overrides} | {"status": "failed"}
-        row |= dict.fromkeys(summary_columns(), math.nan)
+        row |= dict.fromkeys(SUMMARY_OUTCOMES, math.nan)
         failure = inputs | {"traceback": traceback.format_exc()}
         return {"runs": pd.DataFrame([row]), "failures": pd.DataFrame([failure])}
-    summary = result.summary.iloc[0].to_dict()
-    row = inputs | {k: summary.pop(k) for k in ("scenario", "structure", "seed")}
-    row |= {f"param.{k}": v for k, v in spec.overrides} | {"status": "ok"} | summary
     ticks = result.ticks
     if every > 1:
         ticks = ticks[ticks["tick"] % every == 0]
     return {
-        "runs": pd.DataFrame([row]),
+        "runs": run_row(spec, result),
         "ticks": with_inputs(ticks.drop(columns=["scenario", "structure", "seed"]), inputs),
         "events": with_inputs(
             result.events.drop(columns=["scenario", "structure", "seed"]), inputs
@@ -613,7 +623,7 @@ def status(folder: str | Path) -> dict[str, int]:
 
 def experiment_from_spec(spec: dict[str, Any]) -> Experiment:
     """Rebuild an Experiment from the plain data a manifest holds (see :func:`spec_dict`)."""
-    from sim.experiment import Design, Uncertainty
+    from sim.experiments.spec import Design, Uncertainty
 
     fields = dict(spec)
     fields["scenarios"] = tuple(fields["scenarios"])

@@ -18,11 +18,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.config.params import Params, param_infos, param_types
+from sim.config.paths import data_dir
+from sim.config.scenario import (
+    INTERVENTION_KINDS,
+    SHOCK_KINDS,
+    InterventionSpec,
+    Scenario,
+    ShockSpec,
+)
+from sim.config.structure import DECISION_TYPES, DOMAINS, LINE, TEAM_KINDS, Channel, Role, Structure
 from sim.errors import ConfigError, did_you_mean
-from sim.params import Params, param_infos, param_types
-from sim.paths import data_dir
-from sim.scenario import INTERVENTION_KINDS, SHOCK_KINDS, InterventionSpec, Scenario, ShockSpec
-from sim.structure import DECISION_TYPES, DOMAINS, LINE, TEAM_KINDS, Channel, Role, Structure
 
 SET_ORIGIN = "--set"
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.compare import HEADLINE
+from sim.model.outcomes import HEADLINE
 
 PAIR_KEY = ["scenario", "point", "replication"]
 N_BOOT = 2000

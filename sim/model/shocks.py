@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.params import Params
-from sim.scenario import InterventionSpec, Scenario, ShockSpec
+from sim.config.params import Params
+from sim.config.scenario import InterventionSpec, Scenario, ShockSpec
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Stage 4, analysis: statistics, sensitivity, resilience, tables, figures and reports."""

@@ -1,0 +1,1 @@
+"""Stage 3, experiments: single runs, paired replications, designs and batches with provenance."""
