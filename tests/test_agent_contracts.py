@@ -9,7 +9,9 @@ import math
 
 import pytest
 
-from sim.model.agents import BusinessUnit, Executive, ITTeam
+from sim.model.executives import Executive
+from sim.model.teams import ITTeam
+from sim.model.units import BusinessUnit
 
 from .conftest import make_model
 
@@ -195,10 +197,10 @@ def test_span_of_control_costs_more_than_linearly():
     """Graicunas: one leader of 12 teams needs more people time than two leaders of 7 and 5."""
     single = make_model("single_cio")
     split = make_model("cio_cto_split")
-    single._portfolio_budget()
-    split._portfolio_budget()
-    one = single.attention_demand(single.executives_by_name["CIO"])["people"]
-    two = sum(split.attention_demand(split.executives_by_name[r])["people"] for r in ("CIO", "CTO"))
+    single.portfolio.budget()
+    split.portfolio.budget()
+    one = single.executives_by_name["CIO"].attention_demand()["people"]
+    two = sum(split.executives_by_name[r].attention_demand()["people"] for r in ("CIO", "CTO"))
     assert one > two
     assert one > 12 * single.p.people_hours_per_report
 

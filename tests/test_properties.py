@@ -81,7 +81,7 @@ def _run(structure, seed, scenario, overrides):
 @given(scenarios())
 def test_every_request_is_delivered_open_rejected_or_shadowed(case):
     model = _run(*case)
-    totals = model.totals
+    totals = model.demand.totals
     open_now = model.open_requests()  # counted where the requests are, not by subtraction
     assert totals["created"] == (
         totals["delivered"] + totals["rejected"] + totals["shadowed"] + open_now

@@ -8,8 +8,8 @@ import pytest
 import sim
 from sim.config.params import Params
 from sim.config.scenario import Scenario, ShockSpec
-from sim.model.agents import _binomial_inverse, _poisson_inverse, _poisson_inverse_many
 from sim.model.attention import ACTIVITIES, PEOPLE_WORK, allocate
+from sim.model.draws import binomial_inverse, poisson_inverse, poisson_inverse_many
 from sim.model.market import Market
 from sim.model.outcomes import SUMMARY_OUTCOMES
 from sim.model.queues import QueueStats
@@ -111,7 +111,7 @@ class TestQueueStats:
 @pytest.mark.parametrize("lam", [0.1, 1.5, 6.0])
 def test_poisson_inverse_has_the_right_mean(lam):
     u = np.random.default_rng(1).random(20_000)
-    mean = np.mean([_poisson_inverse(x, lam) for x in u])
+    mean = np.mean([poisson_inverse(x, lam) for x in u])
     assert mean == pytest.approx(lam, rel=0.05)
 
 
@@ -119,15 +119,15 @@ def test_vectorised_poisson_inverse_gives_the_scalar_counts():
     rng = np.random.default_rng(3)
     u = rng.random(50_000)
     lam = np.concatenate([[0.0, 0.0], rng.random(49_998) * 8.0])
-    scalar = [_poisson_inverse(x, rate) for x, rate in zip(u.tolist(), lam.tolist(), strict=True)]
-    assert _poisson_inverse_many(u, lam).tolist() == scalar
+    scalar = [poisson_inverse(x, rate) for x, rate in zip(u.tolist(), lam.tolist(), strict=True)]
+    assert poisson_inverse_many(u, lam).tolist() == scalar
 
 
 def test_binomial_inverse_has_the_right_mean():
     u = np.random.default_rng(2).random(20_000)
-    mean = np.mean([_binomial_inverse(x, 8, 0.1) for x in u])
+    mean = np.mean([binomial_inverse(x, 8, 0.1) for x in u])
     assert mean == pytest.approx(0.8, rel=0.05)
-    assert _binomial_inverse(0.999999, 8, 0.1) <= 8
+    assert binomial_inverse(0.999999, 8, 0.1) <= 8
 
 
 class TestTimeline:

@@ -104,9 +104,9 @@ def collect_result(model: ITLeadershipModel) -> RunResult:
     outcomes = summarise(
         ticks,
         executives,
-        model.delivered_log,
-        model.funded_log,
-        model.totals,
+        model.demand.delivered_log,
+        model.portfolio.funded_log,
+        model.demand.totals,
         model.open_requests(),
         warmup=min(p.warmup, model.tick),
         steps=model.tick,

@@ -17,6 +17,7 @@ from sim.model.records import REQUEST_KINDS
 
 if TYPE_CHECKING:
     from sim.model.model import ITLeadershipModel
+    from sim.model.records import TickCounters
 
 INF = math.inf
 # name: (unit, low, high, meaning). NaN means "nothing to measure this tick".
@@ -102,12 +103,27 @@ class Recorder:
         self.exec_rows: list[tuple[Any, ...]] = []
 
     def collect(self, model: ITLeadershipModel) -> None:
-        """Record tick ``model.tick``."""
+        """Record tick ``model.tick``. Reads the model and changes nothing of it."""
         t = model.tick
-        a = self.by_tick
         c = model.counters
-        teams = model.team_list
-        execs = list(model.executives_by_name.values())
+        self._flows(t, c, model.demand.totals)
+        worked, idle, headcount = self._teams(t, c, model)
+        self._trust(t, model)
+        coordination = self._executives(t, c, model)
+        a = self.by_tick
+        a["rework_effort"][t] = c.rework
+        hidden = c.rework + coordination / HOURS_PER_PERSON_DAY + idle
+        total = worked + coordination / HOURS_PER_PERSON_DAY + idle
+        if total > 0.0:
+            a["hidden_work_share"][t] = min(1.0, hidden / total)
+        if c.created:
+            a["shadow_share"][t] = c.shadowed / c.created
+        execs = model.executives_by_name.values()
+        a["it_cost"][t] = headcount * model.p.person_cost + sum(e.role.cost for e in execs)
+
+    def _flows(self, t: int, c: TickCounters, totals: dict[str, int]) -> None:
+        """What the tick's ledger counted: requests, value, decisions, incidents."""
+        a = self.by_tick
         a["requests_created"][t] = c.created
         a["delivered"][t] = sum(c.delivered)
         for k, (delivered_key, lead_key) in enumerate(KIND_KEYS):
@@ -116,7 +132,6 @@ class Recorder:
                 a[lead_key][t] = c.lead[k] / c.delivered[k]
         a["rejected"][t] = c.rejected
         a["shadowed"][t] = c.shadowed
-        totals = model.totals
         a["backlog"][t] = (
             totals["created"] - totals["delivered"] - totals["rejected"] - totals["shadowed"]
         )
@@ -126,6 +141,22 @@ class Recorder:
             a["strategic_alignment"][t] = c.aligned_value / c.strategic_value
         a["reaimed"][t] = c.reaimed
         a["incidents_new"][t] = c.incidents
+        if c.restored:
+            a["restore_time"][t] = c.restore_time / c.restored
+        a["attrition"][t] = c.attrition
+        if c.decisions:
+            a["decision_latency"][t] = c.decision_latency / c.decisions
+        a["decisions_timed_out"][t] = c.timeouts
+        a["escalations"][t] = c.escalations
+        a["exceptions_voiced"][t] = c.exceptions
+        a["problems_hidden"][t] = c.hidden_problems
+        a["conflicts"][t] = c.conflicts
+        a["exec_turnover"][t] = c.exec_turnover
+
+    def _teams(self, t: int, c: TickCounters, model: ITLeadershipModel) -> tuple[float, float, int]:
+        """The teams' state and effort; returns effort worked, idle blocked and headcount."""
+        a = self.by_tick
+        teams = model.team_list
         # One pass over the teams: this runs every tick.
         incidents_open = burnout = headcount = 0
         debt = incidents = improvement = planned = strategic = capacity = idle = 0.0
@@ -144,11 +175,8 @@ class Recorder:
             exhaustion += team.exhaustion
             headcount += team.headcount
             burnout += team.burnout_count()
-            team.queue_stats.end_tick()
         n_teams = len(teams)
         a["incidents_open"][t] = incidents_open
-        if c.restored:
-            a["restore_time"][t] = c.restore_time / c.restored
         a["debt_mean"][t] = debt / n_teams
         worked = incidents + improvement + planned
         if worked > 0.0:
@@ -158,6 +186,17 @@ class Recorder:
         a["capacity"][t] = capacity
         if capacity > 0.0:
             a["demand_capacity_ratio"][t] = c.offered_effort / capacity
+        a["team_trust"][t] = team_trust / n_teams
+        a["safety_mean"][t] = safety / n_teams
+        a["team_exhaustion"][t] = exhaustion / n_teams
+        a["headcount"][t] = headcount
+        if headcount:
+            a["burnout_share"][t] = burnout / headcount
+        return worked, idle, headcount
+
+    def _trust(self, t: int, model: ITLeadershipModel) -> None:
+        """Business trust, what the stakeholder executives believe it is, and executive trust."""
+        a = self.by_tick
         trust = [u.trust.value for u in model.unit_list]
         actual = sum(trust) / len(trust)
         a["business_trust_mean"][t] = actual
@@ -166,16 +205,15 @@ class Recorder:
         perceived = sum(e.perceived_trust for e in perceivers) / len(perceivers)
         a["perceived_trust"][t] = perceived
         a["blind_spot"][t] = perceived - actual
-        if model.channels:
-            channel_trust = [ch.trust.value for ch in model.channels.values()]
+        channels = model.coordination.channels
+        if channels:
+            channel_trust = [ch.trust.value for ch in channels.values()]
             a["exec_trust"][t] = sum(channel_trust) / len(channel_trust)
-        a["team_trust"][t] = team_trust / n_teams
-        a["safety_mean"][t] = safety / n_teams
-        a["team_exhaustion"][t] = exhaustion / n_teams
-        a["headcount"][t] = headcount
-        if headcount:
-            a["burnout_share"][t] = burnout / headcount
-        a["attrition"][t] = c.attrition
+
+    def _executives(self, t: int, c: TickCounters, model: ITLeadershipModel) -> float:
+        """Each executive's row and their load; returns the hours given to coordination."""
+        a = self.by_tick
+        execs = list(model.executives_by_name.values())
         utilisation = []
         loads = []
         coordination = 0.0
@@ -189,7 +227,6 @@ class Recorder:
             utilisation.append(util)
             loads.append(load)
             coordination += e.given["coordination"]
-            queue = e.queue_stats.length
             self.exec_rows.append(
                 (
                     t,
@@ -200,34 +237,18 @@ class Recorder:
                     used,
                     util,
                     e.exhaustion,
-                    queue,
+                    e.queue_stats.length,
                     *e.given.values(),  # allocate() returns them in ACTIVITIES order
                     e.given["planning"] + e.given["incidents"] + e.technical_decision_hours,
                 )
             )
-            e.queue_stats.end_tick()
         a["exec_utilisation_mean"][t] = sum(utilisation) / len(utilisation)
         a["exec_utilisation_max"][t] = max(utilisation)
         a["exec_load_max"][t] = max(loads)
         a["exec_exhaustion"][t] = sum(e.exhaustion for e in execs) / len(execs)
         a["decision_queue"][t] = sum(e.queue_stats.length for e in execs)
-        if c.decisions:
-            a["decision_latency"][t] = c.decision_latency / c.decisions
-        a["decisions_timed_out"][t] = c.timeouts
-        a["escalations"][t] = c.escalations
-        a["exceptions_voiced"][t] = c.exceptions
-        a["problems_hidden"][t] = c.hidden_problems
-        a["conflicts"][t] = c.conflicts
-        a["rework_effort"][t] = c.rework
-        hidden = c.rework + coordination / HOURS_PER_PERSON_DAY + idle
-        total = worked + coordination / HOURS_PER_PERSON_DAY + idle
-        if total > 0.0:
-            a["hidden_work_share"][t] = min(1.0, hidden / total)
-        a["exec_turnover"][t] = c.exec_turnover
         a["exec_vacancies"][t] = vacancies
-        if c.created:
-            a["shadow_share"][t] = c.shadowed / c.created
-        a["it_cost"][t] = headcount * model.p.person_cost + sum(e.role.cost for e in execs)
+        return coordination
 
     def tick_columns(self, steps: int) -> dict[str, np.ndarray]:
         """``tick`` and every measure over the first ``steps`` ticks, as float arrays."""

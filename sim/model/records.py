@@ -105,3 +105,35 @@ class Decision:
     vacancies: int = 0
     queued: int = -1  # tick it joined executives' queues (differs from raised after a reroute)
     hours_left: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class TickCounters:
+    """Flows during one tick: the ledger agents and submodels report events to.
+
+    The model starts a new one every tick; the recorder reads it at the end of the tick.
+    """
+
+    created: int = 0
+    offered_effort: float = 0.0
+    rejected: int = 0
+    shadowed: int = 0
+    escalations: int = 0
+    exceptions: int = 0
+    hidden_problems: int = 0
+    timeouts: int = 0
+    decisions: int = 0
+    decision_latency: float = 0.0
+    conflicts: int = 0
+    rework: float = 0.0
+    incidents: int = 0
+    restored: int = 0
+    restore_time: float = 0.0
+    attrition: int = 0
+    exec_turnover: int = 0
+    reaimed: int = 0
+    value: float = 0.0
+    strategic_value: float = 0.0
+    aligned_value: float = 0.0
+    delivered: list[int] = field(default_factory=lambda: [0, 0, 0])
+    lead: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])

@@ -1,9 +1,8 @@
-"""The agents: business units, IT teams and executives.
+"""IT teams: capacity, queues, firefighting, debt, climate and people (ODD 2.2, 7.4).
 
-Each class holds its own state and the mechanisms that MODEL.md gives it; everything that crosses
-agents (routing a request, raising a decision to whoever holds the right, delivering) goes through
-the model, which knows the structure. Requests, incidents and decisions are plain records
-(:mod:`sim.records`).
+Everything a team is, it keeps: its backlog totals, debt, exhaustion, safety and headcount change
+only through its own methods. Others act on it through the few methods at the end of the class
+(a decision that unblocks an item, a leader's planning and people time, inherited debt).
 """
 
 from __future__ import annotations
@@ -17,20 +16,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.config.structure import Role
-from sim.model.attention import ACTIVITIES, allocate
+from sim.model.draws import binomial_inverse, poisson_inverse
 from sim.model.queues import QueueStats
-from sim.model.records import (
-    BLOCKED,
-    CHANGE,
-    QUEUED,
-    SERVICE,
-    STRATEGIC,
-    Decision,
-    Incident,
-    Request,
-)
-from sim.model.trust import BetaTrust
+from sim.model.records import BLOCKED, CHANGE, QUEUED, SERVICE, STRATEGIC, Incident, Request
+from sim.model.trust import BetaTrust, negative_all
 
 if TYPE_CHECKING:
     from sim.model.model import ITLeadershipModel
@@ -46,62 +35,6 @@ EXCEPTION_TYPE = {
 }
 INCIDENT_TYPE = {"delivery": "application", "platform": "infrastructure"}
 INCIDENT_LUCK_BLOCK = 32  # incidents' random numbers drawn per numpy call
-
-
-class BusinessUnit(mesa.Agent):
-    """A business unit: raises requests and trusts IT more or less.
-
-    Its demand (how many requests each tick, of which kind, how large, and the luck each will
-    meet) is drawn in full before the run from its own stream; the market's demand multipliers
-    are exogenous, so the same unit asks for the same work under every structure. How the unit
-    handles a request (shadow IT, escalation) depends on its trust in IT, through the same
-    pre-drawn uniforms.
-    """
-
-    def __init__(
-        self,
-        model: ITLeadershipModel,
-        index: int,
-        streams: tuple[np.random.Generator, np.random.Generator, np.random.Generator],
-    ) -> None:
-        super().__init__(model)
-        p = model.p
-        self.index = index
-        self.trust = BetaTrust()
-        # Three streams (how many, what each is like, how large), so that a demand shock, which
-        # changes how many requests come, never shifts the draws of any other request.
-        counting, describing, sizing = streams
-        rates = p.request_rate * model.market.demand_level
-        # One uniform per tick, inverted: numpy's Poisson sampler would shift later draws.
-        self.counts = _poisson_inverse_many(counting.random(len(rates)), rates).tolist()
-        total = sum(self.counts)
-        # Column order is part of the reproducibility contract. Plain lists: indexing them in the
-        # inner loop is several times cheaper than indexing numpy arrays.
-        self.uniforms = describing.random((total, 11)).tolist()
-        self.effort_z = sizing.standard_normal(total).tolist()
-        self.cursor = 0
-
-    def generate_requests(self) -> None:
-        """Raise this tick's requests and hand each to IT, or build it in the shadow."""
-        model = self.model
-        p = model.p
-        t = model.tick
-        n = self.counts[t]
-        if n == 0:
-            return
-        trust = self.trust.value
-        shadow_p = 0.0
-        if trust < p.shadow_trust_threshold:
-            shadow_p = p.shadow_prob_max * (1.0 - trust / p.shadow_trust_threshold)
-        escalate_p = p.escalation_prob_max * (1.0 - trust)
-        for j in range(self.cursor, self.cursor + n):
-            u = self.uniforms[j]
-            request = model.new_request(self.index, u, self.effort_z[j])
-            if request.kind != STRATEGIC and u[2] < shadow_p:
-                model.shadow(request)
-                continue
-            model.intake(request, escalate=u[3] < escalate_p)
-        self.cursor += n
 
 
 class ITTeam(mesa.Agent):
@@ -145,6 +78,7 @@ class ITTeam(mesa.Agent):
         self.incidents: deque[Incident] = deque()
         self.incident_effort = 0.0  # what the open incidents still need, person-days
         self.backlog_effort = 0.0  # all open work, person-days
+        self.blocked = 0  # items waiting for a decision (they stay in the backlog)
         self.project_effort = 0.0  # the strategic part of it
         self.improvement_plan = p.improvement_share_min
         self.pipeline = [0.0] * (p.improvement_delay + 1)  # improvement effort paying back later
@@ -170,8 +104,18 @@ class ITTeam(mesa.Agent):
         c /= 1.0 + p.debt_drag * self.debt
         return c if c > 0.0 else 0.0  # conditionals, not max(): every team, every tick
 
+    def accept(self, request: Request) -> None:
+        """Take on new work: it joins the queue and the team's open-work totals."""
+        t = self.model.tick
+        self.enqueue(request)
+        self.backlog_effort += request.remaining
+        if request.kind == STRATEGIC:
+            self.project_effort += request.remaining
+        request.entered = t
+        self.queue_stats.arrive(t)
+
     def enqueue(self, request: Request, front: bool = False) -> None:
-        """Accept a request into the work queue."""
+        """Put a request in its lane of the work queue (at the front when it must go first)."""
         request.team = self.index
         request.status = QUEUED
         lane = self.projects if request.kind == STRATEGIC else self.queue
@@ -190,7 +134,7 @@ class ITTeam(mesa.Agent):
         lam *= model.incident_mult[t]
         if lam <= self.quiet_below[t]:  # u <= exp(-lam): Poisson inversion gives 0
             return
-        for _ in range(_poisson_inverse(self.incident_u[t], lam)):
+        for _ in range(poisson_inverse(self.incident_u[t], lam)):
             if not self.incident_luck:
                 self.incident_luck = self._draw_incident_luck()
             z, u_major, u_unit = self.incident_luck.pop()
@@ -199,7 +143,19 @@ class ITTeam(mesa.Agent):
             self.incidents.append(incident)
             self.incident_effort += effort
             self.backlog_effort += effort
-            model.incident_raised(self, incident, int(u_unit * model.n_units))
+            self._incident_raised(incident, int(u_unit * model.n_units))
+
+    def _incident_raised(self, incident: Incident, unit: int) -> None:
+        """An incident hurts business trust; a major one needs an executive."""
+        model = self.model
+        p = model.p
+        model.counters.incidents += 1
+        model.counters.offered_effort += incident.remaining
+        if incident.major:
+            negative_all(model.unit_trust, 0.3, p.trust_negative_weight)
+            model.decisions.raise_decision(INCIDENT_TYPE[self.kind], self, incident=incident)
+        else:
+            model.unit_list[unit].trust.negative(0.3, p.trust_negative_weight)
 
     def _draw_incident_luck(self) -> list[list[float]]:
         """The next incidents' size, major flag and affected unit (z, u, u), in draw order.
@@ -245,9 +201,11 @@ class ITTeam(mesa.Agent):
                     restored.append(incident)
                 else:
                     incident.remaining = remaining - spend
+            counters = model.counters
             for incident in restored:  # few a tick: cheaper than rebuilding the deque
                 incidents.remove(incident)
-                model.incident_restored(self, incident)
+                counters.restored += 1
+                counters.restore_time += t - incident.created + 1
             self.backlog_effort -= spent_incidents
             # Reset when none are left, so that rounding cannot accumulate over the run.
             self.incident_effort = incident_work - spent_incidents if incidents else 0.0
@@ -282,7 +240,7 @@ class ITTeam(mesa.Agent):
             left = self._work_lane(queue, left)
         if projects and left > 1e-9:
             left = self._work_lane(projects, left)
-        if left > 1e-9 and model.blocked_count[self.index] > 0:
+        if left > 1e-9 and self.blocked > 0:
             self.idle_blocked = left
         self.debt += p.debt_erosion
 
@@ -364,7 +322,7 @@ class ITTeam(mesa.Agent):
             return False
         if request.u_voice < self.safety:
             request.status = BLOCKED
-            self.model.raise_decision(
+            self.model.decisions.raise_decision(
                 EXCEPTION_TYPE[(self.kind, request.kind)], self, request=request
             )
             return True
@@ -373,7 +331,9 @@ class ITTeam(mesa.Agent):
         return False
 
     def _finish(self, request: Request) -> None:
-        p = self.model.p
+        """Hand finished work over, unless a hidden problem surfaces; fast work leaves debt."""
+        model = self.model
+        p = model.p
         if request.hidden_problem:
             # A hidden problem surfaces late: rework now, and debt either way (VDT hidden work).
             request.hidden_problem = False
@@ -381,7 +341,64 @@ class ITTeam(mesa.Agent):
             if request.u_outcome < p.default_rework_prob:
                 self.add_rework(request)
                 return
-        self.model.deliver(request, self)
+        t = model.tick
+        self.queue_stats.depart(request.entered, t)
+        late = t - request.due
+        model.demand.deliver(request, late if late > 0 else 0)
+        rushed = 2.0 if self.pressure > 1.0 else 1.0
+        self.debt += p.debt_per_effort * request.effort * rushed
+
+    # --- what others do to the team ----------------------------------------------------------
+    def add_debt(self, amount: float) -> None:
+        """Debt the team inherits from elsewhere (a shadow system it must now run)."""
+        self.debt += amount
+
+    def block(self) -> None:
+        """One more of its items waits for a decision."""
+        self.blocked += 1
+
+    def resume(self, request: Request) -> None:
+        """A decision unblocks ``request``: it goes back to the front of its lane."""
+        self.unblock()
+        self.enqueue(request, front=True)
+
+    def prioritise(self, request: Request) -> None:
+        """An escalation decided in its favour: ``request`` moves to the front of its lane."""
+        lane = self.projects if request.kind == STRATEGIC else self.queue
+        if request in lane:
+            lane.remove(request)
+            lane.appendleft(request)
+
+    def unblock(self) -> None:
+        """A blocked item's decision is withdrawn (it may be raised again elsewhere)."""
+        self.blocked -= 1
+
+    def hire(self, vacancies: int) -> None:
+        """Approved hires, who arrive after the hiring delay."""
+        self.hires.extend([self.model.tick + self.model.p.hiring_delay] * vacancies)
+
+    def steer_improvement(self, quality: float, share: float) -> None:
+        """Planning moves the improvement plan toward what the debt calls for.
+
+        Args:
+            quality: How well the plan is made: its time's coverage times technical expertise.
+            share: This planner's share of the team's planning (1 unless planning is joint).
+        """
+        p = self.model.p
+        span = p.improvement_share_max - p.improvement_share_min
+        load = self.debt / p.debt_reference
+        target = p.improvement_share_min + span * (load if load < 1.0 else 1.0)
+        plan = p.improvement_share_min + (target - p.improvement_share_min) * quality
+        self.improvement_plan += 0.1 * share * (plan - self.improvement_plan)
+
+    def receive_people_time(self, hours: float, evidence: float) -> None:
+        """The leader's people time: support against exhaustion and evidence for trust."""
+        self.people_hours += hours
+        self.leader_trust.positive(evidence)
+
+    def leader_changed(self) -> None:
+        """A new leader: the team's relationship with its leader starts over."""
+        self.leader_trust.reset()
 
     def add_rework(self, request: Request, fraction: float | None = None) -> None:
         """Add rework to ``request``: hidden work that consumes capacity again."""
@@ -423,7 +440,7 @@ class ITTeam(mesa.Agent):
         hazard = p.attrition_base * (1.0 + p.attrition_exhaustion_gain * self.exhaustion)
         u = self.attrition_u[t]
         if u > (1.0 - hazard) ** self.headcount:  # else the inversion gives 0: nobody leaves
-            self.lose_staff(_binomial_inverse(u, self.headcount, hazard))
+            self.lose_staff(binomial_inverse(u, self.headcount, hazard))
 
     def lose_staff(self, n: int) -> None:
         """``n`` people leave (the most exhausted first); a staffing decision is raised."""
@@ -433,165 +450,9 @@ class ITTeam(mesa.Agent):
         del self.offsets[len(self.offsets) - n :]
         self.headcount -= n
         self.model.counters.attrition += n
-        self.model.raise_decision("people", self, vacancies=n)
+        self.model.decisions.raise_decision("people", self, vacancies=n)
 
     def burnout_count(self) -> int:
         """People whose exhaustion (team level + own offset) exceeds the burnout threshold."""
         threshold = self.model.p.burnout_threshold - self.exhaustion
         return len(self.offsets) - bisect.bisect_right(self.offsets, threshold)
-
-
-class Executive(mesa.Agent):
-    """An executive role (CIO, CTO, or any role a structure defines).
-
-    Holds an attention budget spread by the named policy (:mod:`sim.attention`) over deciding
-    escalated exceptions (a limited-capacity server: Jin & Levitt 1996), portfolio governance,
-    stakeholder and feedback work, people leadership, technical planning and coordination.
-    Over-demand raises exhaustion, which slows decisions and makes them less accurate, and raises
-    the hazard of leaving (Demerouti et al. 2001).
-    """
-
-    def __init__(self, model: ITLeadershipModel, role: Role, rng: np.random.Generator) -> None:
-        super().__init__(model)
-        self.role = role
-        self.name = role.name
-        self.stream = rng
-        self.turnover_u = rng.random(model.p.steps).tolist()
-        self.exhaustion = 0.0
-        self.vacant_until = -1
-        self.perceived_trust = model.p.perceived_trust_prior
-        self.urgent: deque[Decision] = deque()
-        self.decisions: deque[Decision] = deque()
-        self.proposals: deque[Decision] = deque()
-        self.queued_hours = {"incidents": 0.0, "decisions": 0.0}
-        self.queue_stats = QueueStats()
-        self.review_credit = 0.0
-        self.review_cursor = 0
-        self.demand: dict[str, float] = dict.fromkeys(ACTIVITIES, 0.0)
-        self.given: dict[str, float] = dict.fromkeys(ACTIVITIES, 0.0)
-        self.demand_total = 0.0  # sum of ``demand``, read by wellbeing and the recorder
-        self.technical_decision_hours = 0.0
-        self.budget = role.attention_hours
-
-    @property
-    def vacant(self) -> bool:
-        """True while the role is empty and an acting stand-in covers it."""
-        return self.model.tick < self.vacant_until
-
-    def expertise(self, domain: str) -> float:
-        """Expertise in ``domain``; a stand-in has 0.5."""
-        return 0.5 if self.vacant else self.role.expertise(domain)
-
-    def decision_hours(self, base: float, domain: str, team_trust: float) -> float:
-        """Hours a decision takes: slower with less expertise, more exhaustion and less trust."""
-        slowdown = (1.0 + self.exhaustion) * (1.5 - team_trust)
-        return base / self.expertise(domain) * slowdown
-
-    def accuracy(self, domain: str) -> float:
-        """Chance a decision in ``domain`` is right: expertise, dented by exhaustion."""
-        return self.expertise(domain) * (1.0 - 0.5 * self.exhaustion)
-
-    # --- attention -------------------------------------------------------------------------------
-    def allocate_attention(self) -> None:
-        """Work out what each activity asks for and split the budget by the policy."""
-        model = self.model
-        p = model.p
-        demand = model.attention_demand(self)
-        self.demand = demand
-        self.demand_total = sum(demand.values())
-        self.budget = self.role.attention_hours * (p.interim_attention if self.vacant else 1.0)
-        self.given = allocate(
-            demand,
-            self.budget,
-            policy=p.attention_policy,
-            overtime=p.overtime_max * self.budget,
-            protected_share=p.protected_share,
-        )
-
-    def act(self) -> None:
-        """Spend the hours given: decide, govern, coordinate, plan, meet, lead."""
-        model = self.model
-        self.technical_decision_hours = 0.0
-        self._serve(self.urgent, self.given["incidents"], "incidents")
-        self._serve(self.decisions, self.given["decisions"], "decisions")
-        model.coordinate(self, self.given["coordination"])
-        model.govern(self, self.given["governance"])
-        model.plan(self, self.given["planning"])
-        model.engage_stakeholders(self, self.given["stakeholder"], self.given["feedback"])
-        model.lead_people(self, self.given["people"])
-
-    def _serve(self, queue: deque[Decision], hours: float, pool: str) -> None:
-        while queue and hours > 1e-9:
-            decision = queue[0]
-            if decision.resolved or self.name not in decision.pending:
-                queue.popleft()
-                continue
-            need = decision.hours_left[self.name]
-            spend = min(need, hours)
-            hours -= spend
-            self.queued_hours[pool] -= spend
-            if decision.dtype in ("architecture", "infrastructure"):
-                self.technical_decision_hours += spend
-            decision.hours_left[self.name] = need - spend
-            if need - spend <= 1e-9:
-                queue.popleft()
-                self.model.decided(decision, self)
-
-    def update_wellbeing(self) -> None:
-        """Exhaustion from over-demand; the hazard of leaving grows with it."""
-        model = self.model
-        p = model.p
-        t = model.tick
-        if self.vacant:
-            return
-        load = self.demand_total / max(self.budget, 1e-9)
-        strain = p.exec_exhaustion_rise * min(max(0.0, load - 1.0), 2.0)
-        recovery = p.exec_exhaustion_recovery * self.exhaustion
-        self.exhaustion = min(1.0, max(0.0, self.exhaustion + strain - recovery))
-        hazard = p.exec_turnover_base * (1.0 + p.exec_turnover_gain * self.exhaustion)
-        if self.turnover_u[t] < hazard:
-            model.executive_leaves(self)
-
-
-def _poisson_inverse(u: float, lam: float) -> int:
-    """Poisson(lam) by inversion of one uniform, so one draw per tick whatever the rate."""
-    if lam <= 0.0:
-        return 0
-    k = 0
-    prob = math.exp(-lam)
-    cdf = prob
-    while u > cdf and k < 1000:
-        k += 1
-        prob *= lam / k
-        cdf += prob
-    return k
-
-
-def _poisson_inverse_many(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """:func:`_poisson_inverse` of each ``u`` and ``lam``, with the same arithmetic, at once."""
-    prob = np.exp(-np.maximum(lam, 0.0))
-    cdf = prob.copy()
-    counts = np.zeros(len(u), dtype=np.int64)
-    active = u > cdf
-    k = 0
-    while active.any() and k < 1000:
-        k += 1
-        prob = prob * (lam / k)
-        cdf = cdf + prob
-        counts += active
-        active &= u > cdf
-    return counts
-
-
-def _binomial_inverse(u: float, n: int, q: float) -> int:
-    """Binomial(n, q) by inversion of one uniform."""
-    if n <= 0 or q <= 0.0:
-        return 0
-    k = 0
-    prob = (1.0 - q) ** n
-    cdf = prob
-    while u > cdf and k < n:
-        prob *= (n - k) / (k + 1) * q / (1.0 - q)
-        k += 1
-        cdf += prob
-    return k
