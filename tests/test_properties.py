@@ -130,6 +130,44 @@ def test_littles_law_holds_on_every_queue(case):
         assert math.isclose(length, rate * sojourn, rel_tol=1e-9, abs_tol=1e-9)
 
 
+class _Blind:
+    """A recorder that records nothing."""
+
+    def collect(self, model):
+        pass
+
+
+def _state(model):
+    """Everything a run leaves behind outside the recorder."""
+    queues = [e.queue_stats for e in model.executives_by_name.values()]
+    queues += [t.queue_stats for t in model.team_list]
+    teams = [(t.debt, t.exhaustion, t.safety, t.headcount, t.blocked) for t in model.team_list]
+    return (
+        dict(model.demand.totals),
+        list(model.demand.delivered_log),
+        dict(model.portfolio.funded_log),
+        [(q.arrivals, q.departures, q.sojourn, q.area, q.length) for q in queues],
+        teams,
+        [u.trust.value for u in model.unit_list],
+    )
+
+
+@settings(max_examples=10, deadline=None)
+@given(scenarios())
+def test_the_recorder_only_reads(case):
+    """A run that records nothing ends in exactly the state of one that records every tick."""
+    structure, seed, scenario, overrides = case
+    recorded = _run(*case)
+    from sim.config.loaders import build_params, load_structure
+    from sim.model.model import ITLeadershipModel
+
+    params = build_params(scenario, overrides)
+    blind = ITLeadershipModel(params, load_structure(structure), scenario, seed, load_structure)
+    blind.recorder = _Blind()
+    blind.run()
+    assert _state(blind) == _state(recorded)
+
+
 def test_littles_law_holds_approximately_on_finished_items_alone():
     """The textbook form, W from departed items only, within 10% where few items are left over."""
     model = make_model("cio_cto_split", seed=11)
