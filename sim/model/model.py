@@ -200,9 +200,10 @@ class ITLeadershipModel(mesa.Model):
     def _end_of_day(self) -> None:
         """Trust fades (forgetting) and every queue is counted for Little's law."""
         f = self.p.trust_forgetting
-        for trust in self.all_trust:
-            trust.r *= f  # BetaTrust.forget, inlined: every dyad, every tick
-            trust.s *= f
+        for trust in self.all_trust:  # BetaTrust.forget, inlined: every dyad, every tick
+            r = trust.r = trust.r * f
+            s = trust.s = trust.s * f
+            trust.value = (r + 1.0) / (r + s + 2.0)
         for team in self.team_list:
             team.queue_stats.end_tick()
         for ex in self.executive_list:
