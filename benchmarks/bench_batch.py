@@ -281,7 +281,7 @@ def _tick_reporter(name: str) -> Callable[[ITLeadershipModel], float]:
 class AdapterModel(ITLeadershipModel):
     """ITLeadershipModel with keyword parameters and a DataCollector, as mesa.batch_run needs.
 
-    Every per-tick measure of :data:`sim.metrics.TICK_METRICS` is collected after each step,
+    Every per-tick measure of :data:`sim.model.recorder.TICK_METRICS` is collected after each step,
     read from the model's own recorder, so batch_run keeps the same per-tick output as
     ``run_batch(every=1)``.
     """

@@ -1,9 +1,9 @@
 """Regenerate docs/validation.md: the default calibration against the published patterns.
 
 Runs the default single-CIO baseline over seeds 0-19 and compares each pattern measure of
-:data:`sim.calibration.PATTERNS` with its published range; the CIO/CTO split is shown beside it
-for reference (no targets apply to it). The output carries no date and no code version, so the
-same code gives the same file byte for byte::
+:data:`sim.analysis.calibration.PATTERNS` with its published range; the CIO/CTO split is shown
+beside it for reference (no targets apply to it). The output carries no date and no code version,
+so the same code gives the same file byte for byte::
 
     .venv/bin/python scripts/validation.py
 """

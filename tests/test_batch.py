@@ -12,7 +12,7 @@ import pytest
 
 import sim
 from sim.errors import ConfigError
-from sim.experiments import batch
+from sim.experiments import batch, store
 from sim.experiments.batch import derive_seed, plan_runs, run_batch
 from sim.experiments.provenance import code_fingerprint
 from sim.experiments.spec import load_experiment
@@ -281,14 +281,14 @@ def test_code_fingerprint_follows_the_package_sources(tmp_path):
 
 def test_other_model_code_cannot_resume_a_folder(mini, tmp_path, monkeypatch):
     experiment, _ = mini
-    monkeypatch.setattr(batch, "code_fingerprint", lambda: "0123456789abcdef")
+    monkeypatch.setattr(store, "code_fingerprint", lambda: "0123456789abcdef")
     with pytest.raises(ConfigError, match="other model code"):
         run_batch(experiment, out=tmp_path / "out", resume=True)
 
 
 def test_shards_of_other_model_code_are_not_merged(mini, tmp_path, monkeypatch):
     experiment, _ = mini
-    monkeypatch.setattr(batch, "code_fingerprint", lambda: "0123456789abcdef")
+    monkeypatch.setattr(store, "code_fingerprint", lambda: "0123456789abcdef")
     run_batch(experiment, out=tmp_path / "other", shard=(1, 2))
     with pytest.raises(ConfigError, match="other model code"):
         batch.merge(tmp_path / "merged", [tmp_path / "out", tmp_path / "other"])

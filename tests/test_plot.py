@@ -1,4 +1,4 @@
-"""Charts of a batch (sim.plot) and the ``itlead plot`` command, on tiny batches built once.
+"""Charts of a batch (sim.analysis.plot) and the ``itlead plot`` command, on tiny batches.
 
 Checked for every kind: the four files are written, the PNG is 300 dpi, the PDF embeds TrueType
 (no Type 3) fonts, the caption states n, and the CSV holds the plotted columns.
@@ -15,7 +15,7 @@ from PIL import Image
 
 from sim.analysis import plot
 from sim.cli import main
-from sim.errors import ConfigError
+from sim.errors import ConfigError, ParameterError
 from sim.experiments.batch import load_batch, run_batch
 
 HEAD = """
@@ -172,10 +172,35 @@ def test_presets_fix_the_print_size(batches, tmp_path):
 def test_bad_options_are_one_line_errors(batches, tmp_path):
     with pytest.raises(ConfigError, match="allowed requests_created"):
         plot.timeseries(batches["compare"], "no_such_measure", None, tmp_path)
-    with pytest.raises(ConfigError, match="--scenario"):
+    with pytest.raises(ParameterError, match=r"^scenario: 'nowhere' is not in the batch"):
         plot.timeseries(batches["compare"], "delivered", "nowhere", tmp_path)
     with pytest.raises(ConfigError, match="morris or sobol"):
         plot.sensitivity(batches["compare"], out=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("call", "parameter"),
+    [
+        (lambda b, out: plot.timeseries(b["compare"], "nope", None, out), "measure"),
+        (lambda b, out: plot.timeseries(b["compare"], "delivered", None, out, smooth=0), "smooth"),
+        (lambda b, out: plot.timeseries(b["compare"], "delivered", None, out, "a4"), "preset"),
+        (lambda b, out: plot.comparison(b["compare"], "cto", out), "reference"),
+        (lambda b, out: plot.comparison(b["compare"], None, out, outcomes=["nope"]), "outcomes"),
+        (lambda b, out: plot.crossover(b["cross"], "nope", out=out), "x"),
+        (lambda b, out: plot.crossover(b["cross"], y="request_rate", out=out), "y"),
+        (lambda b, out: plot.crossover(b["cross"], outcome="nope", out=out), "outcome"),
+        (lambda b, out: plot.crossover(b["cross"], other="single_cio", out=out), "other"),
+        (lambda b, out: plot.sensitivity(b["morris"], structure="nope", out=out), "structure"),
+        (lambda b, out: plot.time_allocation(b["compare"], out, scenario="nope"), "scenario"),
+    ],
+)
+def test_library_errors_name_the_parameter_not_a_flag(batches, tmp_path, call, parameter):
+    with pytest.raises(ParameterError) as caught:
+        call(batches, tmp_path)
+    assert caught.value.parameter == parameter
+    assert str(caught.value).startswith(f"{parameter}: ")
+    assert "--" not in str(caught.value)
+    assert "allowed" in caught.value.problem
 
 
 def test_cli_plot_writes_and_prints_paths(batches, tmp_path):
@@ -196,7 +221,9 @@ def test_cli_plot_writes_and_prints_paths(batches, tmp_path):
     ("args", "fragment"),
     [
         (["--kind", "pie"], "--kind = 'pie' is unknown"),
-        (["--kind", "timeseries", "--measure", "nope"], "--measure = 'nope' is unknown"),
+        (["--kind", "timeseries", "--measure", "nope"], "--measure: 'nope' is unknown"),
+        (["--kind", "comparison", "--reference", "cto"], "--reference: 'cto' is not in the batch"),
+        (["--kind", "crossover", "--x", "nope"], "--x: 'nope' is not in the batch"),
         (["--kind", "timeseries", "--preset", "a4"], "--preset = 'a4'"),
     ],
 )

@@ -13,7 +13,11 @@ from click.testing import CliRunner
 
 from sim import load_batch, run_batch
 from sim.analysis.stats import paired_comparison
-from sim.cli import main
+from sim.cli import flag_of, main
+from sim.cli.base import ErrorHandlingGroup
+from sim.dashboard.export import scenario_toml
+from sim.dashboard.form import Setup
+from sim.dashboard.session import run_setup
 from sim.errors import ParameterError
 from sim.experiments.batch import derive_seed
 from sim.experiments.replicate import paired_replications
@@ -141,3 +145,46 @@ def test_bad_arguments_name_the_parameter(kwargs, parameter):
         paired_replications("baseline", **arguments)
     assert error.value.parameter == parameter
     assert str(error.value).startswith(f"{parameter}: ")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--structures", "single_cio,single_cio"], "--structures: ['single_cio', 'single_cio']"),
+        (["--structures", "single_cio"], "--structures: ['single_cio'] names fewer than two"),
+    ],
+)
+def test_the_command_line_names_the_flag_not_the_parameter(arguments, message):
+    result = CliRunner().invoke(main, ["compare-structures", "--seeds", "1", *arguments])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"itlead: error: {message}")
+    assert "Traceback" not in result.output
+
+
+def test_a_parameter_with_another_flag_is_named_by_that_flag():
+    # paired_replications(replications=...) is set by --seeds on the command line.
+    assert flag_of("replications") == "--seeds"
+    assert flag_of("master_seed") == "--master-seed"
+    group = ErrorHandlingGroup()
+
+    @group.command("boom")
+    def boom():
+        raise ParameterError("replications", "0 is out of range; allowed 1 or more")
+
+    result = CliRunner().invoke(group, ["boom"])
+    assert result.exit_code == 2
+    assert result.output == "itlead: error: --seeds: 0 is out of range; allowed 1 or more\n"
+
+
+def test_the_dashboard_runs_the_same_replications(tmp_path):
+    # The dashboard runs its set-up as the scenario file Export writes, with its seed as the
+    # master seed: `compare-structures --scenario FILE --master-seed SEED` gives the same runs.
+    setup = Setup("baseline", STRUCTURES, dict(OVERRIDES), None, seed=MASTER_SEED, seeds=2)
+    final = run_setup(setup, lambda view: None)
+    exported = tmp_path / "baseline_dashboard.toml"
+    exported.write_text(scenario_toml(setup), encoding="utf-8")
+    direct = paired_replications(exported, STRUCTURES, replications=2, master_seed=MASTER_SEED)
+    # run ids hash the scenario as named, here two paths to the same file content
+    same = final.summaries.columns.drop("run_id")
+    pd.testing.assert_frame_equal(final.summaries[same], direct[same], check_exact=True)
+    assert list(final.summaries["seed"]) == [derive_seed(MASTER_SEED, 0, r) for r in (0, 0, 1, 1)]

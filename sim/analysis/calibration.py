@@ -3,7 +3,7 @@
 Pattern-oriented modelling (Grimm et al. 2005): the default calibration is judged by whether the
 model lands inside several independent, published ranges at once, not by fitting one number.
 MODEL.md lists the patterns; this module maps each to the run-summary column that measures it
-(:func:`sim.metrics.summarise`). The calibration test and ``scripts/validation.py`` both read
+(:func:`sim.model.outcomes.summarise`). The calibration test and ``scripts/validation.py`` both read
 :data:`PATTERNS`, so the targets cannot differ between what is checked and what is documented.
 
 Ranges are matched on the mean over seeds of the default single-CIO baseline, not per seed.

@@ -91,54 +91,33 @@ def _caveats(batch: BatchResult, manifest: dict) -> list[str]:
 
 def build_report(folder: str | Path, *, reference: str | None = None) -> tuple[Path, Path]:
     """Write ``report.html`` and ``report.md`` into the batch folder; return their paths."""
-    from sim.analysis import plot
-
     path = Path(folder)
     batch = load_batch(path)
     manifest = json.loads((path / "manifest.json").read_text())
+    title = f"Leadership structures compared: {manifest['experiment']}"
+    blocks = _blocks(batch, manifest, reference, path / "figures")
+    md_path = path / "report.md"
+    md_path.write_text(_markdown(title, blocks))
+    html_path = path / "report.html"
+    html_path.write_text(_html(title, blocks))
+    return html_path, md_path
+
+
+# A report is a list of blocks, each (kind, content), written once and rendered twice: as Markdown
+# and as HTML. Kinds: "h2" and "h3" (a heading), "p" (a paragraph), "ul" (a list of sentences),
+# "table" (a DataFrame), "figures" (PNG paths).
+Block = tuple[str, object]
+
+
+def _blocks(
+    batch: BatchResult, manifest: dict, reference: str | None, figures_dir: Path
+) -> list[Block]:
+    """The report's content, from the batch's numbers."""
     runs = batch.runs
     structures = list(dict.fromkeys(runs["structure"]))
     reference = reference or structures[0]
     table = paired_comparison(runs, reference, [o for o in HEADLINE if o in runs])
-    figures_dir = path / "figures"
-    figures: list[Path] = []
-    figures += [
-        p for p in plot.comparison(batch, reference, figures_dir, "double") if p.suffix == ".png"
-    ]
     shocked = [s for s in dict.fromkeys(runs["scenario"]) if s != "baseline"]
-    for scenario in shocked:
-        figures += [
-            p
-            for p in plot.timeseries(batch, "business_trust_mean", scenario, figures_dir, "double")
-            if p.suffix == ".png"
-        ]
-    figures += [p for p in plot.time_allocation(batch, figures_dir, "double") if p.suffix == ".png"]
-
-    key = table[table["outcome"].isin(KEY_OUTCOMES)]
-    sections: list[tuple[str, list[str]]] = []
-    for scenario, rows in key.groupby("scenario", sort=False):
-        sections.append((scenario, [finding(r) for _, r in rows.iterrows()]))
-    wins = (
-        table[table["ci_favours"] != ""]
-        .groupby(["scenario", "ci_favours"])
-        .size()
-        .unstack(fill_value=0)
-        .reset_index()
-    )
-
-    resilience_table = None
-    if "baseline" in set(runs["scenario"]) and shocked:
-        per_run = resilience_by_scenario(runs, batch.ticks, batch.events, "business_trust_mean")
-        if len(per_run):
-            resilience_table = (
-                per_run.groupby(["scenario", "structure"], sort=False)[
-                    ["depth", "recovery_ticks", "area"]
-                ]
-                .mean()
-                .reset_index()
-            )
-
-    title = f"Leadership structures compared: {manifest['experiment']}"
     spec = manifest["spec"]
     what = (
         f"{len(runs)} runs: {len(structures)} structures ({', '.join(structures)}) on "
@@ -146,62 +125,102 @@ def build_report(folder: str | Path, *, reference: str | None = None) -> tuple[P
         f"seed {spec['master_seed']}; code {manifest['code_version']}, Mesa "
         f"{manifest['packages'].get('mesa')}. Reference structure: {reference}."
     )
-    caveats = _caveats(batch, manifest)
-    unit = TICK_METRICS["business_trust_mean"][0]
-
-    md = [f"# {title}", "", what, "", "## Findings", ""]
-    for scenario, sentences in sections:
-        md += [f"### {scenario}", ""] + [f"- {s}" for s in sentences] + [""]
-    md += [
-        "## Where each structure wins",
-        "",
-        "Number of headline outcomes whose 95% interval favours each structure:",
-        "",
-        render(wins, "markdown"),
-    ]
-    if resilience_table is not None:
-        md += [
-            "## Resilience of business trust",
-            "",
-            f"Against the no-shock run on the same seed ({unit}; depth and area are losses):",
-            "",
-            render(resilience_table, "markdown"),
-        ]
-    md += ["## Figures", ""] + [f"![{p.stem}](figures/{p.name})" for p in figures]
-    md += [
-        "",
-        "## Full comparison",
-        "",
-        render(table, "markdown"),
-        "## Assumptions and caveats",
-        "",
-    ] + [f"- {c}" for c in caveats]
-    md_path = path / "report.md"
-    md_path.write_text("\n".join(md) + "\n")
-
-    body = [f"<h1>{html.escape(title)}</h1>", f"<p>{html.escape(what)}</p>", "<h2>Findings</h2>"]
-    for scenario, sentences in sections:
-        body.append(f"<h3>{html.escape(scenario)}</h3><ul>")
-        body += [f"<li>{html.escape(s)}</li>" for s in sentences]
-        body.append("</ul>")
-    body += ["<h2>Where each structure wins</h2>", _html_table(wins)]
-    if resilience_table is not None:
-        body += ["<h2>Resilience of business trust</h2>", _html_table(resilience_table)]
-    body += ["<h2>Figures</h2>"] + [_figure_html(p) for p in figures]
-    body += (
-        ["<h2>Full comparison</h2>", _html_table(table), "<h2>Assumptions and caveats</h2>", "<ul>"]
-        + [f"<li>{html.escape(c)}</li>" for c in caveats]
-        + ["</ul>"]
+    blocks: list[Block] = [("p", what), ("h2", "Findings")]
+    key = table[table["outcome"].isin(KEY_OUTCOMES)]
+    for scenario, rows in key.groupby("scenario", sort=False):
+        blocks += [("h3", scenario), ("ul", [finding(r) for _, r in rows.iterrows()])]
+    wins = (
+        table[table["ci_favours"] != ""]
+        .groupby(["scenario", "ci_favours"])
+        .size()
+        .unstack(fill_value=0)
+        .reset_index()
     )
-    page = (
+    blocks += [
+        ("h2", "Where each structure wins"),
+        ("p", "Number of headline outcomes whose 95% interval favours each structure:"),
+        ("table", wins),
+    ]
+    resilience = _resilience_table(batch, shocked)
+    if resilience is not None:
+        unit = TICK_METRICS["business_trust_mean"][0]
+        blocks += [
+            ("h2", "Resilience of business trust"),
+            (
+                "p",
+                f"Against the no-shock run on the same seed ({unit}; depth and area are losses):",
+            ),
+            ("table", resilience),
+        ]
+    blocks += [
+        ("h2", "Figures"),
+        ("figures", _figures(batch, reference, shocked, figures_dir)),
+        ("h2", "Full comparison"),
+        ("table", table),
+        ("h2", "Assumptions and caveats"),
+        ("ul", _caveats(batch, manifest)),
+    ]
+    return blocks
+
+
+def _figures(
+    batch: BatchResult, reference: str, shocked: list[str], figures_dir: Path
+) -> list[Path]:
+    """Draw the report's figures into ``figures_dir``; return the PNGs."""
+    from sim.analysis import plot
+
+    paths = plot.comparison(batch, reference, figures_dir, "double")
+    for scenario in shocked:
+        paths += plot.timeseries(batch, "business_trust_mean", scenario, figures_dir, "double")
+    paths += plot.time_allocation(batch, figures_dir, "double")
+    return [p for p in paths if p.suffix == ".png"]
+
+
+def _resilience_table(batch: BatchResult, shocked: list[str]) -> pd.DataFrame | None:
+    """Mean dip, recovery time and area of business trust per shocked scenario and structure."""
+    runs = batch.runs
+    if "baseline" not in set(runs["scenario"]) or not shocked:
+        return None
+    per_run = resilience_by_scenario(runs, batch.ticks, batch.events, "business_trust_mean")
+    if not len(per_run):
+        return None
+    columns = ["depth", "recovery_ticks", "area"]
+    return per_run.groupby(["scenario", "structure"], sort=False)[columns].mean().reset_index()
+
+
+def _markdown(title: str, blocks: list[Block]) -> str:
+    lines = [f"# {title}", ""]
+    for kind, content in blocks:
+        if kind in ("h2", "h3"):
+            lines += [f"{'#' * int(kind[1])} {content}", ""]
+        elif kind == "p":
+            lines += [str(content), ""]
+        elif kind == "ul":
+            lines += [f"- {s}" for s in content] + [""]
+        elif kind == "table":
+            lines.append(render(content, "markdown"))
+        else:
+            lines += [f"![{p.stem}](figures/{p.name})" for p in content] + [""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _html(title: str, blocks: list[Block]) -> str:
+    body = [f"<h1>{html.escape(title)}</h1>"]
+    for kind, content in blocks:
+        if kind in ("h2", "h3", "p"):
+            body.append(f"<{kind}>{html.escape(str(content))}</{kind}>")
+        elif kind == "ul":
+            body += ["<ul>", *(f"<li>{html.escape(s)}</li>" for s in content), "</ul>"]
+        elif kind == "table":
+            body.append(_html_table(content))
+        else:
+            body += [_figure_html(p) for p in content]
+    return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
         + "\n".join(body)
         + "</body></html>\n"
     )
-    html_path = path / "report.html"
-    html_path.write_text(page)
-    return html_path, md_path
 
 
 def _html_table(frame: pd.DataFrame) -> str:

@@ -1,8 +1,8 @@
 """Design points of an experiment: full factorial, hand-listed, CSV, Latin hypercube, Sobol, Morris.
 
-Every function here takes an already validated :class:`~sim.experiment.Experiment` (or its parts)
-and is deterministic: the same experiment gives the same points in the same order. The sampled
-designs use SALib (Herman & Usher 2017) seeded with ``master_seed % 2**32``.
+Every function here takes an already validated :class:`~sim.experiments.spec.Experiment` (or its
+parts) and is deterministic: the same experiment gives the same points in the same order. The
+sampled designs use SALib (Herman & Usher 2017) seeded with ``master_seed % 2**32``.
 
 Integer parameters are sampled on their range and rounded to the nearest integer. That keeps every
 point a valid parameter set, but it makes the Sobol indices (and Morris elementary effects) of
@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.config.loaders import _show, check_param, read_text
+from sim.config.checks import check_param, show
+from sim.config.files import read_text
 from sim.config.params import param_types
 from sim.errors import ConfigError
 
@@ -101,7 +102,7 @@ def salib_problem(experiment: Experiment) -> dict[str, Any]:
     for u in experiment.uncertainties:
         if u.low is None or u.high is None:
             raise ConfigError(
-                f"{experiment.source}: uncertainties.{u.name} = {_show(list(u.values))} is a "
+                f"{experiment.source}: uncertainties.{u.name} = {show(list(u.values))} is a "
                 "value list; allowed for a SALib problem: numeric ranges (low, high) only"
             )
     return {
@@ -185,14 +186,14 @@ def check_value(u: Uncertainty, value: Any, origin: str, where: str) -> Any:
     """
     value = check_param(u.name, value, origin, key=where)
     if u.values and value not in u.values:
-        allowed = ", ".join(_show(v) for v in u.values)
+        allowed = ", ".join(show(v) for v in u.values)
         raise ConfigError(
-            f"{origin}: {where} = {_show(value)} is not one of uncertainties.{u.name}.values; "
+            f"{origin}: {where} = {show(value)} is not one of uncertainties.{u.name}.values; "
             f"allowed: {allowed}"
         )
     if u.low is not None and u.high is not None and not u.low <= value <= u.high:
         raise ConfigError(
-            f"{origin}: {where} = {_show(value)} is outside uncertainties.{u.name}; allowed "
+            f"{origin}: {where} = {show(value)} is outside uncertainties.{u.name}; allowed "
             f"{u.low} to {u.high}"
         )
     return value
@@ -233,7 +234,7 @@ def read_csv_points(
     if sorted(header) != sorted(names) or len(set(header)) != len(header):
         source = f" (from {referrer})" if referrer else ""
         raise ConfigError(
-            f"{origin}: header = {_show(header)} does not name the uncertainties; allowed "
+            f"{origin}: header = {show(header)} does not name the uncertainties; allowed "
             f"exactly: {', '.join(names) or 'none'}{source}"
         )
     if len(rows) < 2:
@@ -259,7 +260,7 @@ def read_csv_points(
         key = tuple(point.values())
         if key in seen:
             raise ConfigError(
-                f"{origin}: line {number} = {_show(row)} repeats line {seen[key]}; allowed each "
+                f"{origin}: line {number} = {show(row)} repeats line {seen[key]}; allowed each "
                 "point once (raise replications to repeat runs)"
             )
         seen[key] = number

@@ -27,7 +27,7 @@ class RunResult:
     """What one run produced. Every table carries the inputs that made it.
 
     Attributes:
-        ticks: One row per tick: every measure of :data:`sim.metrics.TICK_METRICS`.
+        ticks: One row per tick: every measure of :data:`sim.model.recorder.TICK_METRICS`.
         executives: One row per executive role per tick: load, time per activity, queue.
         summary: One row: outcomes after the warm-up.
         events: One row per shock or intervention occurrence.

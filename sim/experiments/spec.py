@@ -13,27 +13,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.config.loaders import (
-    _check_list,
-    _check_number,
-    _check_str,
-    _check_table,
-    _is_path,
-    _key,
-    _listing,
-    _locate,
-    _read_toml,
-    _show,
-    build_params,
+from sim.config.checks import (
+    check_list,
+    check_number,
     check_param,
-    load_scenario,
-    load_structure,
+    check_str,
+    check_table,
+    dotted_key,
+    listing,
+    show,
 )
+from sim.config.files import is_path, locate, read_toml
+from sim.config.loaders import build_params, load_scenario, load_structure
 from sim.config.params import param_infos, param_types
 from sim.config.paths import data_dir
 from sim.config.scenario import Scenario
 from sim.errors import ConfigError, did_you_mean
-from sim.experiments import design as _design
+from sim.experiments import design as designs
 from sim.model.outcomes import SUMMARY_OUTCOMES
 
 DESIGN_KINDS = ("full_factorial", "runs", "latin_hypercube", "sobol", "morris", "csv")
@@ -112,15 +108,15 @@ class Experiment:
     source: str = "<built-in>"
 
     def points(self) -> list[dict[str, Any]]:
-        """The design points, in a deterministic order (see :func:`sim.design.points`).
+        """The design points, in a deterministic order (see :func:`sim.experiments.design.points`).
 
         Returns:
             One dict per point: uncertainty name -> value, typed by parameter.
         """
-        return _design.points(self)
+        return designs.points(self)
 
     def salib_problem(self) -> dict[str, Any]:
-        """The SALib problem for the analysis step (see :func:`sim.design.salib_problem`).
+        """The SALib problem for the analysis (see :func:`sim.experiments.design.salib_problem`).
 
         Returns:
             ``{"num_vars", "names", "bounds"}``.
@@ -128,7 +124,7 @@ class Experiment:
         Raises:
             ConfigError: If an uncertainty is a value list.
         """
-        return _design.salib_problem(self)
+        return designs.salib_problem(self)
 
     def overrides(self, point: Mapping[str, Any]) -> dict[str, Any]:
         """The parameter overrides of one run: the constants, then the point, then ``steps``.
@@ -144,7 +140,7 @@ class Experiment:
 
     def run_count(self) -> int:
         """Runs in the whole experiment: points x scenarios x structures x replications."""
-        n = _design.point_count(self)
+        n = designs.point_count(self)
         return n * len(self.scenarios) * len(self.structures) * self.replications
 
 
@@ -193,7 +189,7 @@ def list_experiments() -> list[str]:
 
 
 def _locate_experiment(name_or_path: str | Path) -> Path:
-    if _is_path(name_or_path):
+    if is_path(name_or_path):
         path = Path(name_or_path)
         if not path.is_file():
             raise ConfigError(f"{path}: no such file")
@@ -201,7 +197,7 @@ def _locate_experiment(name_or_path: str | Path) -> Path:
     name, names = str(name_or_path), list_experiments()
     if name not in names:
         raise ConfigError(
-            f"unknown experiment {_show(name)}; {_listing(name, names)} (or give a path to a "
+            f"unknown experiment {show(name)}; {listing(name, names)} (or give a path to a "
             ".toml file)"
         )
     return experiments_dir() / f"{name}.toml"
@@ -229,14 +225,14 @@ def load_experiment(path: str | Path) -> Experiment:
     """
     file = _locate_experiment(path)
     origin = str(file)
-    data = _check_table(_read_toml(file), origin, "", _EXPERIMENT_KEYS, _REQUIRED_KEYS)
-    description = _check_str(data.get("description", ""), origin, "description")
+    data = check_table(read_toml(file), origin, "", _EXPERIMENT_KEYS, _REQUIRED_KEYS)
+    description = check_str(data.get("description", ""), origin, "description")
     scenarios = _load_refs("scenarios", data["scenarios"], origin, file.parent, load_scenario)
     structures = _load_refs("structures", data["structures"], origin, file.parent, load_structure)
-    replications = _check_number(
+    replications = check_number(
         data["replications"], origin, "replications", integer=True, low=1, unit="per point"
     )
-    master_seed = _check_number(
+    master_seed = check_number(
         data["master_seed"], origin, "master_seed", integer=True, low=0, high=_MAX_SEED
     )
     steps = check_param("steps", data["steps"], origin) if "steps" in data else None
@@ -265,48 +261,48 @@ def load_experiment(path: str | Path) -> Experiment:
 
 def _load_refs(kind: str, value: Any, origin: str, folder: Path, loader: Any) -> list[tuple]:
     """Check a list of scenario or structure references; each must load. ``(ref, loaded)`` each."""
-    items = _check_list(value, origin, kind)
+    items = check_list(value, origin, kind)
     if not items:
         raise ConfigError(f"{origin}: {kind} = [] is empty; allowed at least one name or path")
     found: list[tuple[str, Any]] = []
     seen: dict[Path, int] = {}
     for i, item in enumerate(items):
         where = f"{kind}[{i}]"
-        ref = _check_str(item, origin, where, allowed=f"a {kind.removesuffix('s')} name or path")
-        path = _locate(kind, ref, origin=origin, where=where, relative_to=folder)
+        ref = check_str(item, origin, where, allowed=f"a {kind.removesuffix('s')} name or path")
+        path = locate(kind, ref, origin=origin, where=where, relative_to=folder)
         identity = path.resolve()
         if identity in seen:
             raise ConfigError(
-                f"{origin}: {where} = {_show(ref)} repeats {kind}[{seen[identity]}]; allowed "
+                f"{origin}: {where} = {show(ref)} repeats {kind}[{seen[identity]}]; allowed "
                 "each once"
             )
         seen[identity] = i
         try:
             loaded = loader(path)
         except ConfigError as exc:
-            raise ConfigError(f"{origin}: {where} = {_show(ref)} does not load: {exc}") from exc
+            raise ConfigError(f"{origin}: {where} = {show(ref)} does not load: {exc}") from exc
         # A path is stored resolved, so a run finds it whatever its working directory.
-        found.append((str(identity) if _is_path(ref) else ref, loaded))
+        found.append((str(identity) if is_path(ref) else ref, loaded))
     return found
 
 
 def _parse_outcomes(value: Any, origin: str) -> tuple[str, ...]:
-    items = _check_list(value, origin, "outcomes")
+    items = check_list(value, origin, "outcomes")
     if not items:
         return ()
     columns = SUMMARY_OUTCOMES
     outcomes: list[str] = []
     for i, item in enumerate(items):
         where = f"outcomes[{i}]"
-        outcome = _check_str(item, origin, where, allowed="a summary column name")
+        outcome = check_str(item, origin, where, allowed="a summary column name")
         if outcome not in columns:
             raise ConfigError(
-                f"{origin}: {where} = {_show(outcome)} is not a summary column; "
-                f"{_listing(outcome, columns)}"
+                f"{origin}: {where} = {show(outcome)} is not a summary column; "
+                f"{listing(outcome, columns)}"
             )
         if outcome in outcomes:
             raise ConfigError(
-                f"{origin}: {where} = {_show(outcome)} repeats outcomes[{outcomes.index(outcome)}]"
+                f"{origin}: {where} = {show(outcome)} repeats outcomes[{outcomes.index(outcome)}]"
                 "; allowed each once"
             )
         outcomes.append(outcome)
@@ -314,8 +310,10 @@ def _parse_outcomes(value: Any, origin: str) -> tuple[str, ...]:
 
 
 def _parse_constants(value: Any, origin: str, steps: int | None) -> dict[str, Any]:
-    table = _check_table(value, origin, "constants")
-    constants = {k: check_param(k, v, origin, key=_key("constants", k)) for k, v in table.items()}
+    table = check_table(value, origin, "constants")
+    constants = {
+        k: check_param(k, v, origin, key=dotted_key("constants", k)) for k, v in table.items()
+    }
     if steps is not None and "steps" in constants:
         raise ConfigError(
             f"{origin}: constants.steps = {constants['steps']} repeats steps = {steps}; allowed "
@@ -332,15 +330,15 @@ def _unknown_parameter(name: str, origin: str, where: str) -> ConfigError:
 def _parse_uncertainties(
     value: Any, origin: str, constants: Mapping[str, Any], steps: int | None
 ) -> tuple[Uncertainty, ...]:
-    table = _check_table(value, origin, "uncertainties")
+    table = check_table(value, origin, "uncertainties")
     result = []
     for name, raw in table.items():
-        where = _key("uncertainties", name)
+        where = dotted_key("uncertainties", name)
         if name not in param_infos():
             raise _unknown_parameter(name, origin, where)
         if name in constants:
             raise ConfigError(
-                f"{origin}: {where} is also constants.{name} = {_show(constants[name])}; allowed "
+                f"{origin}: {where} is also constants.{name} = {show(constants[name])}; allowed "
                 "a parameter as a constant or an uncertainty, not both"
             )
         if name == "steps" and steps is not None:
@@ -353,7 +351,7 @@ def _parse_uncertainties(
 
 
 def _parse_uncertainty(name: str, raw: Any, origin: str, where: str) -> Uncertainty:
-    table = _check_table(raw, origin, where, _UNCERTAINTY_KEYS)
+    table = check_table(raw, origin, where, _UNCERTAINTY_KEYS)
     kind, info = param_types()[name], param_infos()[name]
     has_range = "low" in table or "high" in table
     if has_range and "values" in table:
@@ -367,7 +365,7 @@ def _parse_uncertainty(name: str, raw: Any, origin: str, where: str) -> Uncertai
                 f"{origin}: {where}.levels is not allowed with values; allowed levels only with "
                 "low and high"
             )
-        items = _check_list(table["values"], origin, f"{where}.values")
+        items = check_list(table["values"], origin, f"{where}.values")
         if not items:
             raise ConfigError(f"{origin}: {where}.values = [] is empty; allowed at least one value")
         values: list[Any] = []
@@ -375,7 +373,7 @@ def _parse_uncertainty(name: str, raw: Any, origin: str, where: str) -> Uncertai
             checked = check_param(name, item, origin, key=f"{where}.values[{i}]")
             if checked in values:
                 raise ConfigError(
-                    f"{origin}: {where}.values[{i}] = {_show(item)} repeats "
+                    f"{origin}: {where}.values[{i}] = {show(item)} repeats "
                     f"{where}.values[{values.index(checked)}]; allowed each value once"
                 )
             values.append(checked)
@@ -401,18 +399,18 @@ def _parse_uncertainty(name: str, raw: Any, origin: str, where: str) -> Uncertai
     high = check_param(name, table["high"], origin, key=f"{where}.high")
     if not low < high:
         raise ConfigError(
-            f"{origin}: {where}.high = {_show(high)} is not above low = {_show(low)}; allowed "
+            f"{origin}: {where}.high = {show(high)} is not above low = {show(low)}; allowed "
             "high > low (use values = [...] or a constant for a single value)"
         )
     levels = None
     if "levels" in table:
-        levels = _check_number(
+        levels = check_number(
             table["levels"], origin, f"{where}.levels", integer=True, low=2, unit="levels"
         )
-        if levels > _design.MAX_POINTS:
+        if levels > designs.MAX_POINTS:
             raise ConfigError(
                 f"{origin}: {where}.levels = {levels} is out of range; allowed 2 to "
-                f"{_design.MAX_POINTS} (levels)"
+                f"{designs.MAX_POINTS} (levels)"
             )
         if kind is int and levels > high - low + 1:
             raise ConfigError(
@@ -432,27 +430,27 @@ def _parse_design(
                 f"[design] table with kind = one of {', '.join(DESIGN_KINDS)}"
             )
         return Design(kind="runs", runs=((),))
-    table = _check_table(data["design"], origin, "design", _DESIGN_KEYS, ("kind",))
-    kind = _check_str(table["kind"], origin, "design.kind", DESIGN_KINDS)
+    table = check_table(data["design"], origin, "design", _DESIGN_KEYS, ("kind",))
+    kind = check_str(table["kind"], origin, "design.kind", DESIGN_KINDS)
     for key in table:
         if key != "kind" and key not in _KIND_KEYS[kind]:
             allowed = ", ".join(("kind", *_KIND_KEYS[kind]))
             raise ConfigError(
-                f"{origin}: design.{key} is not allowed with kind = {_show(kind)}; allowed keys: "
+                f"{origin}: design.{key} is not allowed with kind = {show(kind)}; allowed keys: "
                 f"{allowed}"
             )
     _check_uncertainties_fit(kind, uncertainties, origin)
-    if kind in _design.SAMPLED_KINDS:
+    if kind in designs.SAMPLED_KINDS:
         if "n" not in table:
             what = {"morris": "trajectories", "sobol": "base sample size"}.get(kind)
             raise ConfigError(
-                f"{origin}: missing key design.n; required with kind = {_show(kind)}: the "
+                f"{origin}: missing key design.n; required with kind = {show(kind)}: the "
                 f"{what or 'number of points'} (an integer >= 1)"
             )
-        n = _check_number(table["n"], origin, "design.n", integer=True, low=1, unit="samples")
+        n = check_number(table["n"], origin, "design.n", integer=True, low=1, unit="samples")
         morris_levels = 4
         if "morris_levels" in table:
-            morris_levels = _check_number(
+            morris_levels = check_number(
                 table["morris_levels"],
                 origin,
                 "design.morris_levels",
@@ -471,7 +469,7 @@ def _parse_design(
             second_order = table["second_order"]
             if not isinstance(second_order, bool):
                 raise ConfigError(
-                    f"{origin}: design.second_order = {_show(second_order)} is not a boolean; "
+                    f"{origin}: design.second_order = {show(second_order)} is not a boolean; "
                     "allowed true or false"
                 )
         return Design(kind=kind, n=n, morris_levels=morris_levels, second_order=second_order)
@@ -483,13 +481,13 @@ def _parse_design(
                 f'{origin}: missing key design.csv; required with kind = "csv": a CSV file of '
                 "points, relative to the experiment file"
             )
-        name = _check_str(table["csv"], origin, "design.csv", allowed="a path to a CSV file")
+        name = check_str(table["csv"], origin, "design.csv", allowed="a path to a CSV file")
         path = Path(name)
         path = path if path.is_absolute() else folder / path
         if not path.is_file():
-            raise ConfigError(f"{origin}: design.csv = {_show(name)} names no file ({path})")
+            raise ConfigError(f"{origin}: design.csv = {show(name)} names no file ({path})")
         path = path.resolve()
-        _design.read_csv_points(path, uncertainties, origin)
+        designs.read_csv_points(path, uncertainties, origin)
         return Design(kind=kind, csv=str(path))
     return Design(kind=kind)
 
@@ -498,16 +496,16 @@ def _check_uncertainties_fit(
     kind: str, uncertainties: tuple[Uncertainty, ...], origin: str
 ) -> None:
     """Check that the design ``kind`` can be drawn over ``uncertainties``."""
-    if kind in _design.SAMPLED_KINDS and not uncertainties:
+    if kind in designs.SAMPLED_KINDS and not uncertainties:
         raise ConfigError(
             f"{origin}: uncertainties is empty; allowed for design {kind}: at least one numeric "
             "range (low, high)"
         )
     for u in uncertainties:
         where = f"uncertainties.{u.name}"
-        if kind in _design.SAMPLED_KINDS and u.values:
+        if kind in designs.SAMPLED_KINDS and u.values:
             raise ConfigError(
-                f"{origin}: {where} = {_show(list(u.values))} is a value list; allowed for design "
+                f"{origin}: {where} = {show(list(u.values))} is a value list; allowed for design "
                 f"{kind}: numeric ranges (low, high) only"
             )
         if kind == "full_factorial" and not u.values and u.levels is None:
@@ -533,7 +531,7 @@ def _parse_runs(
                 f"are uncertainties: one [[design.runs]] table per point giving {', '.join(names)}"
             )
         return ((),)
-    items = _check_list(table["runs"], origin, "design.runs")
+    items = check_list(table["runs"], origin, "design.runs")
     if not items:
         if uncertainties:
             raise ConfigError(
@@ -544,14 +542,14 @@ def _parse_runs(
     runs: list[tuple[tuple[str, Any], ...]] = []
     for i, raw in enumerate(items):
         where = f"design.runs[{i}]"
-        run = _check_table(raw, origin, where, names, names)
+        run = check_table(raw, origin, where, names, names)
         point = tuple(
-            (u.name, _design.check_value(u, run[u.name], origin, f"{where}.{u.name}"))
+            (u.name, designs.check_value(u, run[u.name], origin, f"{where}.{u.name}"))
             for u in uncertainties
         )
         if point in runs:
             raise ConfigError(
-                f"{origin}: {where} = {_show(run)} repeats design.runs[{runs.index(point)}]; "
+                f"{origin}: {where} = {show(run)} repeats design.runs[{runs.index(point)}]; "
                 "allowed each point once (raise replications to repeat runs)"
             )
         runs.append(point)
@@ -559,14 +557,14 @@ def _parse_runs(
 
 
 def _check_size(experiment: Experiment, data: dict[str, Any]) -> None:
-    """Refuse a design of more than :data:`sim.design.MAX_POINTS` points before drawing it."""
-    count = _design.point_count(experiment)
-    if count > _design.MAX_POINTS:
-        key = "design.n" if experiment.design.kind in _design.SAMPLED_KINDS else "design"
+    """Refuse more than :data:`~sim.experiments.design.MAX_POINTS` design points before drawing."""
+    count = designs.point_count(experiment)
+    if count > designs.MAX_POINTS:
+        key = "design.n" if experiment.design.kind in designs.SAMPLED_KINDS else "design"
         shown = f" = {experiment.design.n}" if key == "design.n" else ""
         raise ConfigError(
             f"{experiment.source}: {key}{shown} gives {count} design points; allowed at most "
-            f"{_design.MAX_POINTS}"
+            f"{designs.MAX_POINTS}"
         )
 
 
@@ -583,7 +581,7 @@ def _check_runs(experiment: Experiment, scenarios: list[Scenario]) -> None:
             try:
                 build_params(scenario, overrides, origin=origin)
             except ConfigError as exc:
-                what = f"design point {i} = {_show(point)} does" if point else "the settings do"
+                what = f"design point {i} = {show(point)} does" if point else "the settings do"
                 raise ConfigError(
                     f"{origin}: {what} not make valid parameters with scenario "
                     f"{scenario.name}: {exc}"

@@ -30,6 +30,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 ROOT = Path(__file__).resolve().parents[2]
+# The venv's console script: `itlead dashboard` is the one way to start the dashboard.
+ITLEAD = Path(sys.executable).parent / "itlead"
 START_TIMEOUT = 60.0
 
 
@@ -40,6 +42,8 @@ def missing() -> str | None:
             return f"{package} is not installed (pip install -e '.[dashboard]')"
     if not CHROMIUM.exists():
         return f"{CHROMIUM} is missing (apt-get install -y chromium)"
+    if not ITLEAD.exists():
+        return f"{ITLEAD} is missing (pip install -e '.[dashboard]' in this venv)"
     return None
 
 
@@ -67,7 +71,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def dashboard_url(tmp_path_factory):
-    """Start ``python -m sim.dashboard`` on a free port; yield its URL; stop it afterwards."""
+    """Start ``itlead dashboard`` on a free port; yield its URL; stop it afterwards."""
     reason = missing()
     if reason is not None:
         pytest.skip(f"browser tests skipped: {reason}")
@@ -76,7 +80,7 @@ def dashboard_url(tmp_path_factory):
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "sim.dashboard", "--host", "127.0.0.1", "--port", str(port)],
+            [str(ITLEAD), "dashboard", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=out,

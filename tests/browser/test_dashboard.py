@@ -11,6 +11,7 @@ import pytest
 
 import sim
 from sim.config.loaders import validate_file
+from sim.experiments.replicate import paired_replications
 
 pytestmark = pytest.mark.browser
 
@@ -113,10 +114,18 @@ def test_compare_charts_summary_refusal_export(page, dashboard_url, tmp_path):
     page.locator(".export-path").wait_for(timeout=10_000)
     assert page.locator(".export-path").inner_text().strip() == str(target.resolve())
     assert validate_file(target) == "scenario"
+    # The card is replication 0 of master seed 3, as `itlead compare-structures --scenario FILE
+    # --seeds 1 --master-seed 3` runs it; `itlead run FILE --seed S` with that replication's
+    # seed gives the same numbers.
     reference, other = "single_cio", "cio_cto_split"
-    a = sim.run(str(target), structure=reference, seed=3).summary.iloc[0]
-    b = sim.run(str(target), structure=other, seed=3).summary.iloc[0]
+    runs = paired_replications(target, (reference, other), replications=1, master_seed=3)
+    rows = runs.set_index("structure")
+    a = sim.run(str(target), structure=reference, seed=int(rows.at[reference, "seed"])).summary
+    b = sim.run(str(target), structure=other, seed=int(rows.at[other, "seed"])).summary
+    a, b = a.iloc[0], b.iloc[0]
     for outcome, (va, vb, diff) in after.items():
+        assert _same(va, float(rows.at[reference, outcome])), outcome
+        assert _same(vb, float(rows.at[other, outcome])), outcome
         assert _same(va, float(a[outcome])), outcome
         assert _same(vb, float(b[outcome])), outcome
         assert _same(diff, float(b[outcome]) - float(a[outcome])), outcome

@@ -1,0 +1,223 @@
+"""Commands that analyse a batch folder: compare, resilience, sensitivity, report, plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from sim.cli.base import emit, format_option, load_runs, main
+from sim.errors import ConfigError
+from sim.model.recorder import TICK_METRICS
+
+
+@main.command("compare")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--reference", default=None, help="Reference structure (default: the first).")
+@click.option(
+    "--outcome", "outcomes", multiple=True, help="Outcome (repeatable; default: headline)."
+)
+@format_option
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write to this file.")
+def compare_batch_command(
+    folder: Path, reference: str | None, outcomes: tuple[str, ...], fmt: str, out: Path | None
+) -> None:
+    """Paired differences between structures in a batch FOLDER, per scenario and outcome.
+
+    Pairs share scenario, design point and replication (the same seed). Each row gives the mean
+    difference with a 95% bootstrap interval, the effect size d_z and the Wilcoxon signed-rank
+    p-value with Holm's correction across the whole table.
+    """
+    from sim.analysis.stats import paired_comparison
+    from sim.analysis.tables import render
+
+    runs = load_runs(folder).runs
+    structures = list(dict.fromkeys(runs["structure"]))
+    reference = reference or structures[0]
+    if reference not in structures:
+        raise ConfigError(
+            f"--reference = {reference!r} is not in {folder}; allowed: {', '.join(structures)}"
+        )
+    for outcome in outcomes:
+        if outcome not in runs:
+            raise ConfigError(f"--outcome = {outcome!r} is not a run outcome; see `itlead list`")
+    table = paired_comparison(runs, reference, outcomes or None)
+    caption = (
+        f"Paired differences (other - {reference}); 95% percentile bootstrap CI; "
+        "Wilcoxon signed-rank p with Holm correction over all rows."
+    )
+    emit(render(table, fmt, caption=caption), out)
+
+
+@main.command("resilience")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--measure", default="business_trust_mean", show_default=True)
+@click.option(
+    "--counterfactual",
+    default="baseline",
+    show_default=True,
+    help="The no-shock scenario the shocked ones are built on.",
+)
+@click.option("--lower-is-better", is_flag=True, help="For measures where less is better.")
+@format_option
+@click.option("--out", type=click.Path(path_type=Path), default=None)
+def resilience_command(
+    folder: Path,
+    measure: str,
+    counterfactual: str,
+    lower_is_better: bool,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """Dip, recovery time and area against the no-shock counterfactual, per shocked run."""
+    from sim.analysis.stats import resilience_by_scenario
+    from sim.analysis.tables import render
+
+    batch = load_runs(folder)
+    if counterfactual not in set(batch.runs["scenario"]):
+        raise ConfigError(f"--counterfactual = {counterfactual!r} is not a scenario of {folder}")
+    if measure not in TICK_METRICS:
+        raise ConfigError(f"--measure = {measure!r} is unknown; allowed: {', '.join(TICK_METRICS)}")
+    events = batch.events
+    if not len(events):
+        raise ConfigError(f"{folder}: has no shocks to measure resilience against")
+    result = resilience_by_scenario(
+        batch.runs,
+        batch.ticks,
+        events,
+        measure,
+        counterfactual=counterfactual,
+        higher_is_better=not lower_is_better,
+    )
+    summary = (
+        result.groupby(["scenario", "structure"], sort=False)[["depth", "recovery_ticks", "area"]]
+        .agg(["mean", "count"])
+        .reset_index()
+    )
+    summary.columns = ["_".join(c for c in col if c) for col in summary.columns]
+    emit(render(summary, fmt, caption=f"Resilience of {measure} against {counterfactual}"), out)
+
+
+@main.command("sensitivity")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--outcome", default="value_delivered", show_default=True)
+@click.option("--structure", default=None, help="Structure (default: the first).")
+@format_option
+@click.option("--out", type=click.Path(path_type=Path), default=None)
+def sensitivity_command(
+    folder: Path, outcome: str, structure: str | None, fmt: str, out: Path | None
+) -> None:
+    """Morris or Sobol indices of OUTCOME from a sensitivity batch (replications averaged)."""
+    from sim.analysis.stats import morris_indices, point_means, sobol_indices
+    from sim.analysis.tables import render
+    from sim.experiments.batch import experiment_of
+
+    batch = load_runs(folder)
+    experiment = experiment_of(folder)
+    kind = experiment.design.kind
+    if kind not in ("morris", "sobol"):
+        raise ConfigError(
+            f"{folder}: design {kind!r} has no sensitivity indices; allowed: morris, sobol"
+        )
+    structure = structure or experiment.structures[0]
+    if outcome not in batch.runs:
+        raise ConfigError(f"--outcome = {outcome!r} is not a run outcome; see `itlead list`")
+    y = point_means(batch.runs, outcome, structure)
+    points = pd.DataFrame(experiment.points())
+    if len(y) != len(points):
+        raise ConfigError(
+            f"{folder}: {len(y)} of {len(points)} design points are done; allowed:"
+            " a finished batch (itlead batch --resume)"
+        )
+    problem = experiment.salib_problem()
+    if kind == "morris":
+        table = morris_indices(problem, points, y, experiment.design.morris_levels)
+    else:
+        table, notes = sobol_indices(
+            problem, y, n=experiment.design.n or 0, second_order=experiment.design.second_order
+        )
+        for note in notes:
+            click.echo(f"warning: {note}", err=True)
+    emit(render(table, fmt, caption=f"{kind} indices of {outcome} ({structure})"), out)
+
+
+@main.command("report")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--reference", default=None, help="Reference structure (default: the first).")
+def report_command(folder: Path, reference: str | None) -> None:
+    """Write report.html (self-contained) and report.md for strategists into a batch FOLDER."""
+    from sim.analysis.report import build_report
+
+    runs = load_runs(folder).runs
+    structures = list(dict.fromkeys(runs["structure"]))
+    if len(structures) < 2:
+        raise ConfigError(f"{folder}: holds one structure; allowed: a batch comparing two or more")
+    if reference is not None and reference not in structures:
+        raise ConfigError(
+            f"--reference = {reference!r} is not in {folder}; allowed: {', '.join(structures)}"
+        )
+    html_path, md_path = build_report(folder, reference=reference)
+    click.echo(f"wrote {html_path}\nwrote {md_path}")
+
+
+@main.command("plot")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--kind",
+    required=True,
+    help="timeseries, comparison, crossover, sensitivity or allocation.",
+)
+@click.option("--measure", default="value_delivered", show_default=True, help="Per-tick measure.")
+@click.option("--scenario", default=None, help="Scenario (default: the batch's first).")
+@click.option("--reference", default=None, help="Reference structure (default: the first).")
+@click.option("--other", default=None, help="Structure compared with the reference (crossover).")
+@click.option("--x", "x", default=None, help="Parameter on the x axis (crossover).")
+@click.option("--y", "y", default=None, help="Parameter on the y axis (crossover).")
+@click.option("--outcome", default=None, help="Summary outcome (crossover, sensitivity).")
+@click.option("--structure", default=None, help="Structure analysed (sensitivity).")
+@click.option("--preset", default="single", show_default=True, help="single, double or slides.")
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=None, help="Folder (default FOLDER/figures)."
+)
+def plot_command(
+    folder: Path,
+    kind: str,
+    measure: str,
+    scenario: str | None,
+    reference: str | None,
+    other: str | None,
+    x: str | None,
+    y: str | None,
+    outcome: str | None,
+    structure: str | None,
+    preset: str,
+    out: Path | None,
+) -> None:
+    """Draw a publication chart of a batch FOLDER (PDF, 300 dpi PNG, CSV data and caption)."""
+    from sim.analysis import plot
+    from sim.errors import did_you_mean
+    from sim.experiments.batch import load_batch
+
+    if kind not in plot.KINDS:
+        hint = did_you_mean(kind, plot.KINDS)
+        raise ConfigError(
+            f"--kind = {kind!r} is unknown; allowed {', '.join(plot.KINDS)}"
+            + (f" ({hint})" if hint else "")
+        )
+    if preset not in plot.PRESETS:
+        raise ConfigError(f"--preset = {preset!r} is unknown; allowed {', '.join(plot.PRESETS)}")
+    batch = load_batch(folder)
+    target = out if out is not None else folder / "figures"
+    if kind == "timeseries":
+        paths = plot.timeseries(batch, measure, scenario, target, preset)
+    elif kind == "comparison":
+        paths = plot.comparison(batch, reference, target, preset)
+    elif kind == "crossover":
+        paths = plot.crossover(batch, x, y, outcome, reference, other, target, preset)
+    elif kind == "sensitivity":
+        paths = plot.sensitivity(batch, outcome, structure, target, preset)
+    else:
+        paths = plot.time_allocation(batch, target, preset, scenario)
+    for path in paths:
+        click.echo(str(path))

@@ -1,0 +1,234 @@
+"""Commands on single runs and their inputs.
+
+``run``, ``validate``, ``list``, ``compare-structures``, ``docs`` and ``dashboard``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from sim import api
+from sim.cli.base import (
+    EXIT_BAD_INPUT,
+    at_least,
+    format_summary,
+    main,
+    overrides_of,
+    set_option,
+)
+from sim.config import loaders as config
+from sim.config.params import param_defaults, param_infos
+from sim.errors import ConfigError
+from sim.model.recorder import TICK_METRICS
+
+
+@main.command("run")
+@click.argument("scenario")
+@click.option(
+    "--structure", default="single_cio", show_default=True, help="Structure name or file."
+)
+@click.option(
+    "--seed", default=0, show_default=True, type=int, callback=at_least(0), help="Root seed."
+)
+@click.option("--steps", type=int, default=None, help="Ticks to run (default: the scenario's).")
+@set_option
+@click.option("--no-shocks", is_flag=True, help="Run the no-shock counterfactual.")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Results folder.")
+@click.option("--csv", is_flag=True, help="Also write CSV next to Parquet.")
+def run_command(
+    scenario: str,
+    structure: str,
+    seed: int,
+    steps: int | None,
+    assignments: tuple[str, ...],
+    no_shocks: bool,
+    out: Path | None,
+    csv: bool,
+) -> None:
+    """Run SCENARIO (a name or a file) once and write its tables."""
+    from sim.experiments.output import write_run  # pyarrow only when writing
+
+    overrides = overrides_of(assignments)
+    result = api.run(
+        scenario, structure=structure, seed=seed, steps=steps, shocks=not no_shocks, **overrides
+    )
+    summary = result.summary.iloc[0]
+    folder = out or Path("results") / "runs" / (
+        f"{summary['scenario']}__{summary['structure']}__seed{seed}"
+        + ("__noshock" if no_shocks else "")
+    )
+    spec = {
+        "scenario": scenario,
+        "structure": structure,
+        "seed": seed,
+        "steps": steps,
+        "shocks": not no_shocks,
+        "overrides": overrides,
+    }
+    write_run(result, folder, csv=csv, spec=spec)
+    click.echo(format_summary(summary))
+    click.echo(f"\nwrote {folder}")
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate_command(files: tuple[Path, ...]) -> None:
+    """Check scenario and structure FILES; print one line per file."""
+    failures = 0
+    for path in files:
+        try:
+            kind = config.validate_file(path)
+            click.echo(f"ok: {path} ({kind})")
+        except ConfigError as exc:
+            failures += 1
+            click.echo(f"itlead: error: {exc}", err=True)
+    if failures:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@main.command("list")
+@click.option(
+    "--what",
+    type=click.Choice(["all", "scenarios", "structures", "params", "metrics"]),
+    default="all",
+    show_default=True,
+)
+def list_command(what: str) -> None:
+    """Show scenarios, structures, and every parameter with unit, default, range and source."""
+    if what in ("all", "scenarios"):
+        click.echo("Scenarios: " + ", ".join(config.list_scenarios()))
+    if what in ("all", "structures"):
+        click.echo("Structures: " + ", ".join(config.list_structures()))
+    if what in ("all", "params"):
+        click.echo("\nParameters:")
+        click.echo(parameter_table().to_string(index=False))
+    if what in ("all", "metrics"):
+        click.echo("\nPer-tick measures:")
+        rows = [(n, u, lo, hi, d) for n, (u, lo, hi, d) in TICK_METRICS.items()]
+        click.echo(
+            pd.DataFrame(rows, columns=["measure", "unit", "low", "high", "meaning"]).to_string(
+                index=False
+            )
+        )
+
+
+def parameter_table() -> pd.DataFrame:
+    """Every parameter: group, name, default, unit, allowed range, source and meaning."""
+    defaults = param_defaults()
+    rows = []
+    for name, info in param_infos().items():
+        allowed = " | ".join(info.choices) if info.choices else f"{info.low:g} to {info.high:g}"
+        rows.append(
+            {
+                "group": info.group,
+                "name": name,
+                "default": defaults[name],
+                "unit": info.unit,
+                "range": allowed,
+                "source": info.source,
+                "meaning": info.doc,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@main.command("compare-structures")
+@click.option("--scenario", default="baseline", show_default=True)
+@click.option(
+    "--structures",
+    default="single_cio,cio_cto_split",
+    show_default=True,
+    help="Comma-separated; the first is the reference.",
+)
+@click.option(
+    "--seeds", default=10, show_default=True, type=int, callback=at_least(1), help="Replications."
+)
+@click.option(
+    "--master-seed",
+    default=0,
+    show_default=True,
+    type=int,
+    callback=at_least(0),
+    help="Root of every replication's seed, as in an experiment file.",
+)
+@click.option("--workers", default=2, show_default=True, type=int, help="Processes.")
+@set_option
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write CSV tables here.")
+def compare_command(
+    scenario: str,
+    structures: str,
+    seeds: int,
+    master_seed: int,
+    workers: int,
+    assignments: tuple[str, ...],
+    out: Path | None,
+) -> None:
+    """Compare structures on one scenario over seeded replications (paired by seed).
+
+    The replications are those of a one-point batch with the same master seed: the same seeds,
+    runs and numbers as ``itlead batch`` and the dashboard give.
+    """
+    from sim.analysis.stats import paired_comparison
+    from sim.experiments.replicate import paired_replications, replication_experiment
+
+    names = [s.strip() for s in structures.split(",") if s.strip()]
+    overrides = overrides_of(assignments)
+    replication_experiment(scenario, names, replications=seeds, overrides=overrides)
+    for name in names:
+        config.load_structure(name)  # fail fast, before any run
+    config.build_params(config.load_scenario(scenario), overrides)
+    click.echo(
+        f"Comparing {', '.join(names)} on '{scenario}' over {seeds} seeds "
+        f"({len(names) * seeds} runs, {workers} workers)...",
+        err=True,
+    )
+    summaries = paired_replications(
+        scenario,
+        names,
+        replications=seeds,
+        master_seed=master_seed,
+        overrides=overrides,
+        workers=workers,
+    )
+    reference = names[0]
+    table = paired_comparison(summaries, reference)
+    for other in names[1:]:
+        part = table[table["other"] == other].drop(columns=["scenario", "reference", "other"])
+        click.echo(
+            f"\n{other} vs {reference} on {scenario}, n = {seeds} paired seeds "
+            "(difference = other - reference; 95% bootstrap CI)"
+        )
+        click.echo(part.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            part.to_csv(out / f"paired_{other}_vs_{reference}.csv", index=False)
+    if out is not None:
+        summaries.to_csv(out / "summaries.csv", index=False)
+        click.echo(f"\nwrote {out}")
+
+
+@main.command("docs")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("docs"), show_default=True)
+def docs_command(out: Path) -> None:
+    """Regenerate docs/parameters.md from the parameter and measure tables."""
+    from sim.docs import write_parameter_doc
+
+    path = write_parameter_doc(out / "parameters.md")
+    click.echo(f"wrote {path}")
+
+
+@main.command("dashboard")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind to.")
+@click.option("--port", default=8765, show_default=True, type=int)
+def dashboard_command(host: str, port: int) -> None:
+    """Serve the interactive dashboard (needs the dashboard extra; see docs/dashboard.md)."""
+    from sim.dashboard import serve
+
+    try:
+        serve(host, port)  # raises ImportError before it starts when the extra is missing
+    except ImportError as exc:
+        raise ConfigError(f"dashboard: {exc}") from exc

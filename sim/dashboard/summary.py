@@ -1,0 +1,100 @@
+"""The summary card of a finished run: its rows, and its table as HTML.
+
+One seed: both structures' headline outcomes and the paired difference. More seeds: the paired
+comparison of :func:`sim.analysis.stats.paired_comparison`. Nothing here needs Solara.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import TYPE_CHECKING, Any
+
+from sim.model.outcomes import HEADLINE
+
+if TYPE_CHECKING:
+    from sim.dashboard.session import RunView
+
+
+def summary_rows(view: RunView) -> list[dict[str, Any]]:
+    """The summary card's rows: one per headline outcome.
+
+    One seed: both structures' values and the paired difference (other minus reference). More
+    seeds: the means, the mean paired difference and its 95% bootstrap interval.
+
+    Args:
+        view: A run's view; only a finished one has rows.
+
+    Returns:
+        Dicts with ``outcome``, ``better``, ``a``, ``b``, ``difference`` and ``favours`` (and
+        ``ci_low`` and ``ci_high`` over several seeds); empty before the run has finished.
+    """
+    setup, runs = view.setup, view.summaries
+    if setup is None or runs is None:
+        return []
+    a, b = setup.structures
+    if view.comparison is not None:
+        table = view.comparison.set_index("outcome")
+        return [
+            {
+                "outcome": outcome,
+                "better": better,
+                "a": table.at[outcome, "mean_reference"],
+                "b": table.at[outcome, "mean_other"],
+                "difference": table.at[outcome, "mean_difference"],
+                "ci_low": table.at[outcome, "ci_low"],
+                "ci_high": table.at[outcome, "ci_high"],
+                "favours": table.at[outcome, "ci_favours"],
+            }
+            for outcome, better in HEADLINE.items()
+            if outcome in table.index
+        ]
+    first = runs[runs["replication"] == 0].set_index("structure")
+    rows = []
+    for outcome, better in HEADLINE.items():
+        va, vb = float(first.at[a, outcome]), float(first.at[b, outcome])
+        diff = vb - va
+        favours = ""
+        if not math.isnan(diff) and diff != 0:
+            favours = b if (diff > 0) == (better == "higher") else a
+        rows.append(
+            {"outcome": outcome, "better": better, "a": va, "b": vb, "difference": diff}
+            | {"favours": favours}
+        )
+    return rows
+
+
+def _fmt(value: Any) -> str:
+    """A value for people: four significant digits, and a dash for none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def summary_html(view: RunView) -> str:
+    """The summary card's table as HTML; each value cell carries its exact value in data-value."""
+    setup = view.setup
+    if setup is None:
+        return ""
+    a, b = (html.escape(s) for s in setup.structures)
+    many = view.comparison is not None
+    head = ["outcome", "better", a, b, f"{b} − {a}"]
+    head += ["95% CI", "favours"] if many else ["favours"]
+    parts = [
+        '<table class="summary-table">',
+        "<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>",
+    ]
+    for row in summary_rows(view):
+        cells = [f"<td>{html.escape(row['outcome'])}</td>", f"<td>{row['better']}</td>"]
+        for key in ("a", "b", "difference"):
+            value = float(row[key])
+            cells.append(f'<td class="v-{key}" data-value="{value!r}">{_fmt(value)}</td>')
+        if many:
+            ci = f"[{_fmt(float(row['ci_low']))}, {_fmt(float(row['ci_high']))}]"
+            cells.append(f'<td class="v-ci">{ci}</td>')
+        cells.append(f"<td>{html.escape(str(row['favours'] or ''))}</td>")
+        parts.append(
+            f'<tr data-outcome="{html.escape(row["outcome"])}">' + "".join(cells) + "</tr>"
+        )
+    parts.append("</table>")
+    return "\n".join(parts)
