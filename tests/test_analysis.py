@@ -158,3 +158,17 @@ def test_sensitivity_indices_from_a_batch(tmp_path, kind, n, expected):
     assert expected in result.output and "request_rate" in result.output
     if kind == "sobol":
         assert "below 256" in result.output  # CliRunner mixes stderr into output
+
+
+def test_sobol_intervals_are_the_same_on_every_call():
+    # SALib ignores a falsy bootstrap seed; the intervals must not change between calls.
+    from SALib.sample import sobol as sobol_sample
+
+    from sim.analysis.stats import sobol_indices
+
+    problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0.0, 1.0], [0.0, 1.0]]}
+    x = sobol_sample.sample(problem, 16, calc_second_order=False, seed=3)
+    y = pd.Series(x[:, 0] + 0.3 * x[:, 1] ** 2)
+    first, _ = sobol_indices(problem, y, n=16)
+    second, _ = sobol_indices(problem, y, n=16)
+    pd.testing.assert_frame_equal(first, second, check_exact=True)

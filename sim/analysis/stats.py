@@ -238,13 +238,20 @@ def morris_indices(problem: dict, points: pd.DataFrame, y: pd.Series, levels: in
     )
 
 
+SOBOL_BOOT_SEED = 1  # any nonzero value; see sobol_indices
+
+
 def sobol_indices(
     problem: dict, y: pd.Series, *, n: int, second_order: bool = False
 ) -> tuple[pd.DataFrame, list[str]]:
     """First-order and total Sobol indices with their 95% intervals (SALib), and warnings."""
     from SALib.analyze import sobol
 
-    result = sobol.analyze(problem, y.to_numpy(dtype=float), calc_second_order=second_order, seed=0)
+    # SALib's Sobol analysis ignores a falsy seed (``if seed:``) and then draws its bootstrap
+    # unseeded, so the intervals would change from call to call: seed it with a nonzero value.
+    result = sobol.analyze(
+        problem, y.to_numpy(dtype=float), calc_second_order=second_order, seed=SOBOL_BOOT_SEED
+    )
     table = pd.DataFrame(
         {
             "parameter": problem["names"],
