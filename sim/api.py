@@ -7,7 +7,9 @@ replication; :func:`paired_replications` runs structures side by side on common 
 checked exactly like scenario files, so a typo is a clear :class:`sim.errors.ConfigError`.
 """
 
+from sim.analysis.stats import paired_comparison
 from sim.experiments.batch import BatchResult, load_batch, merge, rerun, run_batch, status
+from sim.experiments.replicate import paired_replications
 from sim.experiments.run import RunResult, collect_result, run, with_inputs
 from sim.experiments.spec import Experiment, load_experiment
 
@@ -19,6 +21,8 @@ __all__ = [
     "load_batch",
     "load_experiment",
     "merge",
+    "paired_comparison",
+    "paired_replications",
     "rerun",
     "run",
     "run_batch",

@@ -271,7 +271,7 @@ def check_str(
 
 
 def check_param(name: str, value: Any, origin: str, *, key: str | None = None) -> Any:
-    """Check one :class:`~sim.params.Params` value: the check files and overrides share.
+    """Check one :class:`~sim.config.params.Params` value: the check files and overrides share.
 
     Args:
         name: The parameter's name.

@@ -1,9 +1,10 @@
 """Loading structures and scenarios from TOML, with every check made here, at the boundary.
 
-Nothing past this module sees an unchecked value: a loaded :class:`~sim.structure.Structure`,
-:class:`~sim.scenario.Scenario` or :class:`~sim.params.Params` is frozen and valid, and every
-problem in a file, a ``--set`` override or a name is a :class:`~sim.errors.ConfigError` whose
-one-line message names the file, the key, the value and what is allowed. The shipped files in
+Nothing past this module sees an unchecked value: a loaded
+:class:`~sim.config.structure.Structure`, :class:`~sim.config.scenario.Scenario` or
+:class:`~sim.config.params.Params` is frozen and valid, and every problem in a file, a ``--set``
+override or a name is a :class:`~sim.errors.ConfigError` whose one-line message names the file,
+the key, the value and what is allowed. The shipped files in
 ``structures/`` and ``scenarios/`` show the formats.
 """
 
@@ -95,7 +96,7 @@ def load_structure(name_or_path: str | Path) -> Structure:
 
     Returns:
         The structure, named after the file stem, roles in file order and decision rights in
-        :data:`~sim.structure.DECISION_TYPES` order.
+        :data:`~sim.config.structure.DECISION_TYPES` order.
 
     Raises:
         ConfigError: For an unknown name, a missing or malformed file, an unknown or missing key,

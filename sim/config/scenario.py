@@ -2,7 +2,7 @@
 
 A scenario file names a ``base`` scenario and overrides some of its parameters; its shocks and
 interventions replace the base's when given. Timing may be fixed (``at``) or drawn (``window``);
-drawing happens in :mod:`sim.shocks`, before the run starts, from a stream of its own.
+drawing happens in :mod:`sim.model.shocks`, before the run starts, from a stream of its own.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Scenario:
     Attributes:
         name: Scenario name (the file stem unless the file says otherwise).
         description: One paragraph for people.
-        params: ``(name, value)`` overrides of :class:`sim.params.Params` defaults, sorted.
+        params: ``(name, value)`` overrides of :class:`sim.config.params.Params` defaults, sorted.
         shocks: Shocks, in file order.
         interventions: Interventions, in file order.
         source: Path of the file it came from, or ``"<built-in>"``.

@@ -40,7 +40,7 @@ class Uncertainty:
     """A parameter the design varies: a numeric range or a list of values.
 
     Attributes:
-        name: A :class:`sim.params.Params` field.
+        name: A :class:`sim.config.params.Params` field.
         low: Lower bound of a range (None for a value list).
         high: Upper bound of a range (None for a value list).
         values: Explicit values (empty for a range).

@@ -1,4 +1,4 @@
-"""How an executive splits a limited attention budget over competing demands.
+"""ODD 7.8: how an executive splits a limited attention budget over competing demands.
 
 MODEL.md asks for the split under over-demand to be an explicit, named policy rather than a side
 effect of code order, so that the first article's claim (people work pays off) can be tested:

@@ -1,4 +1,4 @@
-"""ODD 7.13: coordination channels between roles, and the goal incongruence that makes them fail.
+"""ODD 7.9: coordination channels between roles, and the goal incongruence that makes them fail.
 
 A structure names the channels between its roles: each costs both roles time every tick, and a
 decision that crosses roles (a joint right, or a holder outside the team's line) can conflict

@@ -1,4 +1,4 @@
-"""The market: strategic themes whose priority weights drift, and the level of demand.
+"""ODD 7.7: the market: strategic themes whose priority weights drift, and the level of demand.
 
 March (1991) and the Garbage Can model (Cohen, March & Olsen 1972): what the business needs from
 IT moves while work is in the pipeline. The market is exogenous (nothing the organisation does

@@ -1,7 +1,8 @@
 """The model: an IT organisation under one leadership structure, stepped one working day at a time.
 
-The model builds the organisation, installs the structure, and schedules the day; each
-mechanism lives with the agent or the submodel that owns its state (ODD section 7):
+The model builds the organisation (ODD section 5), installs the structure, and schedules the day
+(ODD section 3); each mechanism lives with the agent or the submodel that owns its state (ODD
+section 7, one subsection per file):
 :mod:`~sim.model.demand`, :mod:`~sim.model.decisions`, :mod:`~sim.model.portfolio`,
 :mod:`~sim.model.coordination`, and the agents :mod:`~sim.model.units`,
 :mod:`~sim.model.teams` and :mod:`~sim.model.executives`. It never asks which structure it runs;

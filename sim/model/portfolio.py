@@ -1,4 +1,4 @@
-"""ODD 7.9: the portfolio: proposals, funding within capacity, and the pipeline of funded work.
+"""ODD 7.6: the portfolio: proposals, funding within capacity, and the pipeline of funded work.
 
 Strategic requests are proposed to whoever holds the investment right; a proposal is funded
 while strategic work in flight leaves room in the share of delivery capacity the portfolio may

@@ -77,7 +77,7 @@ class Decision:
     """An exception, escalation or staffing question waiting for executive attention.
 
     Attributes:
-        dtype: Decision type (see :data:`sim.structure.DECISION_TYPES`).
+        dtype: Decision type (see :data:`sim.config.structure.DECISION_TYPES`).
         team: Index of the raising team, or -1 (a business unit's escalation).
         request: The blocked request, if any.
         incident: The blocked incident, if any.

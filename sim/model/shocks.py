@@ -1,4 +1,4 @@
-"""Shocks and interventions, turned into a timeline before the run starts.
+"""ODD 7.10: shocks and interventions, turned into a timeline before the run starts.
 
 Every random element of a shock (a drawn start tick, the new theme weights of a market shock) is
 drawn here, from the shock stream, before tick 0. The model then only reads the timeline, so both

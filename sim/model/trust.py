@@ -1,4 +1,4 @@
-"""Beta-reputation trust with forgetting and negativity bias.
+"""ODD 7.5: beta-reputation trust with forgetting and negativity bias.
 
 Josang & Ismail (2002): a dyad keeps positive evidence r and negative evidence s, both discounted
 by a forgetting factor each tick, and trust is the expected value of Beta(r + 1, s + 1). Slovic

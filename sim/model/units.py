@@ -1,4 +1,4 @@
-"""Business units: they raise requests, and trust IT more or less (ODD 2.1)."""
+"""Business units: they raise requests, and trust IT more or less (ODD 2.1, 7.1)."""
 
 from __future__ import annotations
 
