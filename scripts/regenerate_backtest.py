@@ -21,6 +21,7 @@ CASES = (
     ("combined_shocks", "cio_with_coo", 3, 400),
     ("restructure_to_split", "single_cio", 4, 300),
     ("staff_loss", "cio_cto_split", 5, 350),
+    ("decision_overload", "single_cio_with_deputy", 6, 300),
 )
 OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "backtest.csv"
 

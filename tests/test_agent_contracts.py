@@ -146,8 +146,17 @@ class ExecutiveContract(AgentContract):
         return model.executives_by_name[self.role]
 
     def state(self, agent):
-        q = agent.queue_stats  # counts alone can coincide across seeds (106 = 106 once)
-        return (round(agent.exhaustion, 12), q.arrivals, q.sojourn, q.area, agent.vacant_until)
+        q = agent.queue_stats.decisions  # counts alone can coincide across seeds (106 = 106 once)
+        p = agent.queue_stats.proposals
+        return (
+            round(agent.exhaustion, 12),
+            q.arrivals,
+            q.sojourn,
+            q.area,
+            p.arrivals,
+            p.sojourn,
+            agent.vacant_until,
+        )
 
     def check_ranges(self, agent):
         p = agent.model.p
@@ -157,7 +166,8 @@ class ExecutiveContract(AgentContract):
         assert used <= agent.budget * (1 + p.overtime_max) + 1e-9
         for activity, hours in agent.given.items():
             assert 0.0 <= hours <= agent.demand.get(activity, 0.0) + 1e-9
-        assert agent.queue_stats.length >= 0
+        assert agent.queue_stats.decisions.length >= 0
+        assert agent.queue_stats.proposals.length >= 0
         assert 0.0 <= agent.perceived_trust <= 1.0
 
     def test_decisions_need_its_attention(self):
@@ -165,8 +175,8 @@ class ExecutiveContract(AgentContract):
         ex = self.pick(model)
         for _ in range(100):
             model.step()
-        assert ex.queue_stats.arrivals > 0
-        assert ex.queue_stats.departures > 0
+        assert ex.queue_stats.decisions.arrivals > 0
+        assert ex.queue_stats.decisions.departures > 0
 
 
 class TestCIO(ExecutiveContract):
@@ -217,4 +227,4 @@ def test_no_executive_role_is_hard_coded():
 def test_every_decision_type_reaches_a_holder(structure):
     model = make_model(structure, steps=300, warmup=10)
     model.run()
-    assert all(e.queue_stats.arrivals > 0 for e in model.executives_by_name.values())
+    assert all(e.queue_stats.decisions.arrivals > 0 for e in model.executives_by_name.values())

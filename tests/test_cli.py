@@ -210,6 +210,7 @@ def test_unknown_structure_lists_the_allowed_ones():
     assert set(list_structures()) == {
         "single_cio",
         "cio_cto_split",
+        "single_cio_with_deputy",
         "cio_cto_joint_architecture",
         "cio_with_coo",
     }

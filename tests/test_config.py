@@ -28,11 +28,13 @@ STRUCTURES = [
     "cio_cto_split",
     "cio_with_coo",
     "single_cio",
+    "single_cio_with_deputy",
 ]
 SCENARIOS = [
     "baseline",
     "combined_shocks",
     "debt_push",
+    "decision_overload",
     "demand_surge",
     "feedback_programme",
     "high_load",

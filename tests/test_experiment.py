@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.config.loaders import load_structure
 from sim.config.params import param_infos, param_types
 from sim.errors import ConfigError
 from sim.experiments.design import MAX_POINTS
@@ -55,13 +56,14 @@ def test_structure_comparison():
     assert e.structures == (
         "single_cio",
         "cio_cto_split",
+        "single_cio_with_deputy",
         "cio_cto_joint_architecture",
         "cio_with_coo",
     )
     assert e.replications == 30
     assert e.design == Design(kind="runs", runs=((),))
     assert e.points() == [{}]
-    assert e.run_count() == 5 * 4 * 30
+    assert e.run_count() == 5 * 5 * 30
     assert len(e.outcomes) >= 12
     assert e.overrides({}) == {}
 
@@ -70,7 +72,7 @@ def test_structure_comparison_quick():
     e = load_experiment("structure_comparison_quick")
     assert (e.replications, e.steps) == (6, 400)
     assert e.scenarios == ("baseline", "incident_storm", "market_shock")
-    assert e.structures == ("single_cio", "cio_cto_split")
+    assert e.structures == ("single_cio", "cio_cto_split", "single_cio_with_deputy")
     assert e.points() == [{}]
     assert e.overrides({}) == {"steps": 400}
     assert e.outcomes == load_experiment("structure_comparison").outcomes
@@ -97,15 +99,29 @@ def test_load_crossover_is_a_six_by_six_grid():
 def test_sensitivity_designs(name, count):
     e = load_experiment(name)
     d = len(e.uncertainties)
-    assert d >= 10
+    assert d == 16
     infos = param_infos()
-    assert all("assumption" in infos[u.name].source for u in e.uncertainties)
+    split = load_structure("cio_cto_split")
+    numbers = [u.name for u in e.uncertainties if u.name.startswith("structure.")]
+    assert numbers == [
+        "structure.roles.CTO.attention_hours",
+        "structure.channels.0.hours_per_tick",
+        "structure.channels.0.goal_incongruence",
+    ]
+    # Every uncertainty is an assumption: a parameter's declared source, or the split's file's.
+    for u in e.uncertainties:
+        key = u.name.removeprefix("structure.")
+        source = split.source(key) if u.name in numbers else infos[u.name].source
+        assert "assumption" in source, u.name
+    assert {"specialisation_gain"} <= {u.name for u in e.uncertainties}
     assert e.replications == 1 and e.structures == ("single_cio", "cio_cto_split")
     assert "replications" in e.description
     points = e.points()
     assert len(points) == count(e.design.n, d)
     assert e.salib_problem()["num_vars"] == d
     assert e.salib_problem()["names"] == [u.name for u in e.uncertainties]
+    # 20 x 17 = 340 Morris points, 64 x 18 = 1152 Sobol points; times two structures.
+    assert e.run_count() == {"sensitivity_morris": 680, "sensitivity_sobol": 2304}[name]
 
 
 @pytest.mark.parametrize("name", SHIPPED)

@@ -60,3 +60,23 @@ def test_report_refuses_a_single_structure_batch(tmp_path):
     run_batch(exp, out=tmp_path / "b")
     result = CliRunner().invoke(main, ["report", str(tmp_path / "b")])
     assert result.exit_code == 2
+
+
+def test_the_split_is_also_read_against_its_capacity_control(tmp_path):
+    exp = tmp_path / "three.toml"
+    exp.write_text(
+        'scenarios = ["baseline"]\n'
+        'structures = ["single_cio", "cio_cto_split", "single_cio_with_deputy"]\n'
+        "replications = 2\nmaster_seed = 5\nsteps = 150\n[constants]\nwarmup = 20\n"
+    )
+    run_batch(exp, out=tmp_path / "b", workers=1)
+    result = CliRunner().invoke(main, ["report", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    md = (tmp_path / "b" / "report.md").read_text()
+    heading = "## Capacity or division of rights: cio_cto_split against single_cio_with_deputy"
+    assert heading in md
+    against = paired_comparison(
+        load_batch(tmp_path / "b").runs, "single_cio_with_deputy", others=["cio_cto_split"]
+    )
+    row = against[against.outcome == "value_delivered"].iloc[0]
+    assert finding(row) in md.split(heading)[1]

@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.model.outcomes import HEADLINE
+from sim.model.outcomes import (
+    HEADLINE,
+    REALIGN_WINDOW,
+    aligned_value,
+    first_realigned,
+    window_alignment,
+)
 
 PAIR_KEY = ["scenario", "point", "replication"]
 N_BOOT = 2000
@@ -137,7 +143,8 @@ def resilience(
     A shocked scenario built on ``counterfactual`` by adding shocks only, run on the same seed,
     is its exact counterfactual (the shock stream never shifts any other). For every run of a
     shocked scenario, the loss is the counterfactual minus the shocked trajectory (reversed when
-    lower is better), smoothed over ``smooth`` ticks.
+    lower is better), smoothed over a trailing window of ``smooth`` ticks that holds post-shock
+    ticks only (so the first ticks after the shock are not diluted by calm ones).
 
     Returns:
         One row per shocked run: ``depth`` (largest loss), ``recovery_ticks`` (from the shock
@@ -160,9 +167,8 @@ def resilience(
             loss = reference - group[measure].to_numpy(dtype=float)
             if not higher_is_better:
                 loss = -loss
-            loss = pd.Series(loss).rolling(smooth, min_periods=1).mean().to_numpy()
             after = group["tick"].to_numpy() >= shock_start
-            post = loss[after]
+            post = pd.Series(loss[after]).rolling(smooth, min_periods=1).mean().to_numpy()
             depth = float(np.nanmax(post)) if post.size else math.nan
             recovery = math.nan
             if post.size and depth > 0:
@@ -186,6 +192,64 @@ def resilience(
     return pd.DataFrame(rows)
 
 
+def realign_against_counterfactual(
+    ticks: pd.DataFrame,
+    runs: pd.DataFrame,
+    *,
+    shock_start: int,
+    counterfactual: str = "baseline",
+    window: int = REALIGN_WINDOW,
+) -> pd.DataFrame:
+    """Time to re-align after a market shock, against the no-shock run on the same seed.
+
+    MODEL.md: the ticks until the aligned share of delivered strategic value is back to its
+    pre-shock level. The level it would have had is the counterfactual's: for each tick ``k`` from
+    the shock on, both runs' aligned share is taken over the ``window`` ticks ``k .. k + window -
+    1`` (post-shock ticks only, value-weighted from the published ``strategic_alignment`` and
+    ``strategic_value`` columns), and the answer is the first ``k - shock_start`` at which the
+    shocked run's share is at least 95% of the counterfactual's (0 if the shock did not dent it,
+    NaN if it never recovers within the run).
+
+    Returns:
+        One row per shocked run: ``run_id``, ``scenario``, ``structure``, ``point``,
+        ``replication``, ``realign_ticks``.
+    """
+    key = ["structure", "point", "replication"]
+    meta = runs.set_index("run_id")[["scenario", *key]]
+    frame = ticks[["run_id", "tick", "strategic_alignment", "strategic_value"]].join(
+        meta, on="run_id"
+    )
+    frame = frame[frame["tick"] >= shock_start].sort_values(["run_id", "tick"])
+    base = {
+        tuple(k): g for k, g in frame[frame["scenario"] == counterfactual].groupby(key, sort=False)
+    }
+    rows = []
+    for (run_id, scenario, *ids), group in frame.groupby(["run_id", "scenario", *key], sort=False):
+        if scenario == counterfactual:
+            continue
+        twin = base.get(tuple(ids))
+        realign = math.nan
+        if twin is not None:
+            tick = group["tick"].to_numpy()
+            # A batch may keep every k-th tick only: the window then spans as many ticks.
+            step = int(np.median(np.diff(tick))) if len(tick) > 1 else 1
+            rows_per_window = max(1, round(window / step))
+            twin = twin.set_index("tick").reindex(tick)
+            level = window_alignment(
+                aligned_value(group), group["strategic_value"].to_numpy(float), rows_per_window
+            )
+            reference = window_alignment(
+                aligned_value(twin), twin["strategic_value"].to_numpy(float), rows_per_window
+            )
+            k = first_realigned(level, reference)
+            realign = math.nan if math.isnan(k) else float(tick[int(k)] - shock_start)
+        rows.append(
+            dict(zip(["run_id", "scenario", *key], [run_id, scenario, *ids], strict=True))
+            | {"realign_ticks": realign}
+        )
+    return pd.DataFrame(rows)
+
+
 def resilience_by_scenario(
     runs: pd.DataFrame,
     ticks: pd.DataFrame,
@@ -197,22 +261,35 @@ def resilience_by_scenario(
 ) -> pd.DataFrame:
     """:func:`resilience` of every shocked scenario, each from its earliest shock's start.
 
+    Scenarios with a market shock (``theme_reweighting``) also get ``realign_ticks`` from
+    :func:`realign_against_counterfactual`, counted from their first re-weighting; it is NaN for
+    the others.
+
     Returns:
         One row per shocked run (empty when no scenario but the counterfactual has shocks).
     """
     starts = events.merge(runs[["run_id", "scenario"]], on="run_id")
-    parts = [
-        resilience(
+    parts = []
+    for scenario, group in starts.groupby("scenario", sort=False):
+        if scenario == counterfactual:
+            continue
+        pair = runs[runs["scenario"].isin([scenario, counterfactual])]
+        part = resilience(
             ticks,
-            runs[runs["scenario"].isin([scenario, counterfactual])],
+            pair,
             measure,
             shock_start=int(group["start"].min()),
             counterfactual=counterfactual,
             higher_is_better=higher_is_better,
         )
-        for scenario, group in starts.groupby("scenario", sort=False)
-        if scenario != counterfactual
-    ]
+        market = group[group["kind"] == "theme_reweighting"]
+        part["realign_ticks"] = math.nan
+        if len(market) and len(part):
+            realign = realign_against_counterfactual(
+                ticks, pair, shock_start=int(market["start"].min()), counterfactual=counterfactual
+            )
+            part["realign_ticks"] = part["run_id"].map(realign.set_index("run_id")["realign_ticks"])
+        parts.append(part)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 

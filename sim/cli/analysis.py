@@ -70,7 +70,11 @@ def resilience_command(
     fmt: str,
     out: Path | None,
 ) -> None:
-    """Dip, recovery time and area against the no-shock counterfactual, per shocked run."""
+    """Dip, recovery time and area against the no-shock counterfactual, per shocked run.
+
+    For a market shock, also the time to re-align: ticks until the aligned share of delivered
+    strategic value is back to 95% of the counterfactual's (whatever ``--measure`` is).
+    """
     from sim.analysis.stats import resilience_by_scenario
     from sim.analysis.tables import render
 
@@ -90,8 +94,10 @@ def resilience_command(
         counterfactual=counterfactual,
         higher_is_better=not lower_is_better,
     )
+    # realign_ticks: time to re-align after a market shock (NaN for other shocks).
+    columns = ["depth", "recovery_ticks", "area", "realign_ticks"]
     summary = (
-        result.groupby(["scenario", "structure"], sort=False)[["depth", "recovery_ticks", "area"]]
+        result.groupby(["scenario", "structure"], sort=False)[columns]
         .agg(["mean", "count"])
         .reset_index()
     )

@@ -9,6 +9,7 @@ these, so the same mistake reads the same way in every kind of file.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import re
@@ -16,12 +17,17 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from sim.config.params import param_infos, param_types
+from sim.config.structure import NUMBER_RANGES, STRUCTURE_PREFIX, number_field, number_forms
 from sim.errors import ConfigError, did_you_mean
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _MAX_SHOWN = 60
 _FLOAT_MAX = sys.float_info.max
+# Numpy scalars that stand for a TOML value: experiment tools and notebooks pass them for numbers.
+_NUMPY_PLAIN = (np.integer, np.floating, np.bool_, np.str_)
 
 
 # --- Message helpers ------------------------------------------------------------------------------
@@ -67,18 +73,46 @@ def dotted_key(prefix: str, key: str | int) -> str:
 
 
 def type_name(value: Any) -> str:
-    """What kind of TOML value ``value`` is, with its article, for a message.
+    """What kind of value ``value`` is, for a message: its TOML kind, or else its exact type.
 
     Args:
-        value: A value as :mod:`tomllib` reads it.
+        value: A value as :mod:`tomllib` reads it, or any value a caller passed.
 
     Returns:
         ``"a boolean"``, ``"an integer"``, ``"a float"``, ``"a string"``, ``"an array"``,
-        ``"a table"``, or ``"a date or time"`` for anything else.
+        ``"a table"`` or ``"a date or time"`` for the TOML types; ``"None"``; and for any other
+        type its name, e.g. ``"numpy.float32"``, ``"a tuple"``, ``"decimal.Decimal"``.
     """
     names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}
-    names |= {list: "an array", dict: "a table"}
-    return names.get(type(value), "a date or time")
+    names |= {list: "an array", dict: "a table", type(None): "None"}
+    kind = type(value)
+    if kind in names:
+        return names[kind]
+    if kind in (datetime.datetime, datetime.date, datetime.time):
+        return "a date or time"
+    if kind.__module__ == "builtins":
+        return f"a {kind.__qualname__}"
+    # numpy's scalar types live in numpy._core; numpy.float32 is what users write.
+    module = "numpy" if kind.__module__.startswith("numpy") else kind.__module__
+    return f"{module}.{kind.__qualname__}"
+
+
+def plain(value: Any) -> Any:
+    """A numpy number, boolean or string as the Python value it holds; anything else unchanged.
+
+    Overrides are converted at the boundary, so ``np.int64(3)`` and ``3`` make equal parameters
+    with equal reprs, hashes, run ids and manifests.
+
+    Args:
+        value: Any value.
+
+    Returns:
+        ``value.item()`` for a numpy integer, float, bool or string scalar; ``value`` otherwise.
+    """
+    return value.item() if isinstance(value, _NUMPY_PLAIN) else value
+
+
+LISTED = 20  # names an unknown-name message shows
 
 
 def listing(name: str, choices: Sequence[str]) -> str:
@@ -91,8 +125,9 @@ def listing(name: str, choices: Sequence[str]) -> str:
     Returns:
         The text that ends a message about an unknown name.
     """
-    shown = ", ".join(choices[:12]) + (
-        f", ... ({len(choices)} in all)" if len(choices) > 12 else ""
+    # Lists of files (scenarios, structures) are shown whole; long ones (parameters) shortened.
+    shown = ", ".join(choices[:LISTED]) + (
+        f", ... ({len(choices)} in all)" if len(choices) > LISTED else ""
     )
     hint = did_you_mean(name, choices)
     return f"allowed: {shown or 'none'}" + (f"; {hint}" if hint else "")
@@ -215,19 +250,22 @@ def check_number(
         unit: The unit, for the message.
 
     Returns:
-        ``value`` unchanged for integer fields, ``float(value)`` otherwise.
+        ``int(value)`` for integer fields, ``float(value)`` otherwise: numpy scalars are accepted
+        as the Python numbers they hold (:func:`plain`), and returned as those.
 
     Raises:
         ConfigError: If ``value`` is not a number (``true`` is never one), not an integer when
-            ``integer``, not finite, too large for a float, or outside the bounds.
+            ``integer`` (a float is not, even when integral), not finite, too large for a float,
+            or outside the bounds.
     """
     allowed = range_text(low, high, low_open, unit)
+    given, value = value, plain(value)
     wanted = (int,) if integer else (int, float)
     # bool is a subclass of int; ``true`` for a number is a mistake, not 1.
     if isinstance(value, bool) or not isinstance(value, wanted):
         kind = "an integer" if integer else "a number"
         raise ConfigError(
-            f"{origin}: {where} = {show(value)} is {type_name(value)}, not {kind}; "
+            f"{origin}: {where} = {show(given)} is {type_name(given)}, not {kind}; "
             f"allowed {allowed}"
         )
     below = low is not None and (value <= low if low_open else value < low)
@@ -235,8 +273,8 @@ def check_number(
     # TOML integers are unbounded in Python; one too large for a float is out of range too.
     too_big = not integer and isinstance(value, int) and abs(value) > _FLOAT_MAX
     if below or above or too_big or (isinstance(value, float) and not math.isfinite(value)):
-        raise ConfigError(f"{origin}: {where} = {show(value)} is out of range; allowed {allowed}")
-    return value if integer else float(value)
+        raise ConfigError(f"{origin}: {where} = {show(given)} is out of range; allowed {allowed}")
+    return int(value) if integer else float(value)
 
 
 def check_str(
@@ -253,7 +291,7 @@ def check_str(
             the choices, or "a string").
 
     Returns:
-        ``value``, unchanged.
+        ``value`` as a plain :class:`str` (a ``numpy.str_`` is accepted and converted).
 
     Raises:
         ConfigError: If ``value`` is not a string, or not one of ``choices``.
@@ -267,26 +305,34 @@ def check_str(
         raise ConfigError(
             f"{origin}: {where} = {show(value)} is not allowed; {listing(value, choices)}"
         )
-    return value
+    return str(value)
 
 
 def check_param(name: str, value: Any, origin: str, *, key: str | None = None) -> Any:
     """Check one :class:`~sim.config.params.Params` value: the check files and overrides share.
 
+    A name starting ``structure.`` is a number of the run's structure file
+    (:func:`check_structure_number`); its value is checked here, whether the structure has it
+    where the structure is known (:mod:`sim.config.structure_overrides`).
+
     Args:
         name: The parameter's name.
-        value: Its value as read (TOML or converted from the command line).
+        value: Its value as read (TOML, converted from the command line, or from Python, numpy
+            scalars included).
         origin: Where the value came from, for the message: a file path or ``"--set"``.
         key: How to name the key in the message (e.g. ``"params.steps"``); defaults to ``name``.
 
     Returns:
-        The value, an ``int`` converted to ``float`` for float parameters.
+        The value as a plain Python ``int``, ``float`` or ``str`` (an ``int`` converted to
+        ``float`` for float parameters).
 
     Raises:
         ConfigError: If ``name`` is not a parameter, or the value has the wrong type (``bool``
             is never a number) or lies outside the parameter's range or choices.
     """
     name = str(name)
+    if name.startswith(STRUCTURE_PREFIX):
+        return check_structure_number(name, value, origin, key=key)
     shown = key or dotted_key("", name)
     infos = param_infos()
     if name not in infos:
@@ -298,3 +344,37 @@ def check_param(name: str, value: Any, origin: str, *, key: str | None = None) -
     return check_number(
         value, origin, shown, integer=kind is int, low=info.low, high=info.high, unit=info.unit
     )
+
+
+def check_structure_number(name: str, value: Any, origin: str, *, key: str | None = None) -> float:
+    """Check one override of a structure number: its key's form and its value's range.
+
+    Args:
+        name: The override's key: :data:`~sim.config.structure.STRUCTURE_PREFIX` and a dotted key
+            of the form :func:`~sim.config.structure.number_field` knows, e.g.
+            ``"structure.roles.CTO.attention_hours"``.
+        value: The value, checked as the structure file's own number would be.
+        origin: Where it came from, for the message.
+        key: How to name the key in the message; defaults to ``name``.
+
+    Returns:
+        The value as a float.
+
+    Raises:
+        ConfigError: If the key has none of the forms (with a did-you-mean hint), or the value
+            is not a number in the field's range. Whether a structure has the role or channel is
+            not checked here.
+    """
+    shown = key or name
+    field = number_field(name.removeprefix(STRUCTURE_PREFIX))
+    if field is None:
+        parts = name.removeprefix(STRUCTURE_PREFIX).split(".")
+        role = parts[1] if len(parts) > 1 and _BARE_KEY.fullmatch(parts[1]) else "CIO"
+        index = parts[1] if len(parts) > 1 and parts[1].isdecimal() else "0"
+        forms = [STRUCTURE_PREFIX + f for f in number_forms(role, index)]
+        hint = did_you_mean(name, forms) or (
+            "allowed structure.roles.<ROLE>.attention_hours, .cost or .expertise.<business|"
+            "technical|people>, or structure.channels.<i>.hours_per_tick or .goal_incongruence"
+        )
+        raise ConfigError(f"{origin}: unknown key {shown}; {hint}")
+    return check_number(value, origin, shown, **NUMBER_RANGES[field])

@@ -10,6 +10,7 @@ the key, the value and what is allowed. The shipped files in
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -34,7 +35,17 @@ from sim.config.scenario import (
     Scenario,
     ShockSpec,
 )
-from sim.config.structure import DECISION_TYPES, DOMAINS, LINE, TEAM_KINDS, Channel, Role, Structure
+from sim.config.structure import (
+    DECISION_TYPES,
+    DOMAINS,
+    LINE,
+    NUMBER_RANGES,
+    STRUCTURE_PREFIX,
+    TEAM_KINDS,
+    Channel,
+    Role,
+    Structure,
+)
 from sim.errors import ConfigError
 
 __all__ = [
@@ -46,13 +57,15 @@ __all__ = [
     "load_scenario",
     "load_structure",
     "parse_assignment",
+    "parse_structure",
     "validate_file",
 ]
 
 SET_ORIGIN = "--set"
 
-_STRUCTURE_KEYS = ("description", "roles", "decision_rights", "reporting", "channels")
-_ROLE_KEYS = ("attention_hours", "cost", "expertise")
+_STRUCTURE_KEYS = ("description", "roles", "decision_rights", "reporting", "channels", "sources")
+_ROLE_KEYS = ("attention_hours", "cost", "expertise", "specialism")
+_ROLE_REQUIRED = ("attention_hours", "cost", "expertise")
 _CHANNEL_KEYS = ("roles", "hours_per_tick", "goal_incongruence")
 _SCENARIO_KEYS = ("description", "base", "params", "shocks", "interventions")
 _SHOCK_KEYS = ("kind", "at", "window", "duration", "magnitude", "repeat", "every")
@@ -104,10 +117,15 @@ def load_structure(name_or_path: str | Path) -> Structure:
             joint decision right between two roles without a channel.
     """
     path = locate("structures", name_or_path)
-    return _parse_structure(read_toml(path), str(path), path.stem)
+    return parse_structure(read_toml(path), str(path), path.stem)
 
 
-def _parse_structure(data: dict[str, Any], origin: str, name: str) -> Structure:
+def parse_structure(data: dict[str, Any], origin: str, name: str) -> Structure:
+    """A checked structure from a file's table (``origin`` and ``name`` for messages and results).
+
+    Raises:
+        ConfigError: For anything :func:`load_structure` refuses.
+    """
     required = ("roles", "decision_rights", "reporting")
     check_table(data, origin, "", _STRUCTURE_KEYS, required)
     description = check_str(data.get("description", ""), origin, "description")
@@ -147,7 +165,7 @@ def _parse_structure(data: dict[str, Any], origin: str, name: str) -> Structure:
                 f"but there is no channel between {a} and {b}; allowed only with a [[channels]] "
                 f'entry roles = ["{a}", "{b}"]'
             )
-    return Structure(
+    structure = Structure(
         name=name,
         description=description,
         roles=roles,
@@ -155,6 +173,11 @@ def _parse_structure(data: dict[str, Any], origin: str, name: str) -> Structure:
         reporting=reporting,
         channels=tuple(channels),
     )
+    if "sources" not in data:
+        return structure
+    sources = check_table(data["sources"], origin, "sources", list(structure.numbers()))
+    cited = tuple((k, check_str(v, origin, dotted_key("sources", k))) for k, v in sources.items())
+    return dataclasses.replace(structure, sources=cited)
 
 
 def _parse_role(name: str, value: Any, origin: str) -> Role:
@@ -164,25 +187,22 @@ def _parse_role(name: str, value: Any, origin: str) -> Role:
             f"{origin}: {where} is not a valid role name; allowed letters, digits and _, "
             f'starting with a letter, and not "{LINE}"'
         )
-    table = check_table(value, origin, where, _ROLE_KEYS, _ROLE_KEYS)
-    hours = check_number(
-        table["attention_hours"],
-        origin,
-        f"{where}.attention_hours",
-        low=0.0,
-        high=24.0,
-        low_open=True,
-        unit="hours per tick",
+    table = check_table(value, origin, where, _ROLE_KEYS, _ROLE_REQUIRED)
+    hours, cost = (
+        check_number(table[k], origin, f"{where}.{k}", **NUMBER_RANGES[k])
+        for k in ("attention_hours", "cost")
     )
-    cost = check_number(table["cost"], origin, f"{where}.cost", low=0.0, unit="cost units per tick")
     expertise = check_table(table["expertise"], origin, f"{where}.expertise", DOMAINS, DOMAINS)
     levels = {
         d: check_number(
-            expertise[d], origin, f"{where}.expertise.{d}", low=0.0, high=1.0, low_open=True
+            expertise[d], origin, f"{where}.expertise.{d}", **NUMBER_RANGES["expertise"]
         )
         for d in DOMAINS
     }
-    return Role(name=name, attention_hours=hours, cost=cost, **levels)
+    specialism = table.get("specialism")
+    if specialism is not None:
+        specialism = check_str(specialism, origin, f"{where}.specialism", DOMAINS)
+    return Role(name=name, attention_hours=hours, cost=cost, specialism=specialism, **levels)
 
 
 def _role_ref(
@@ -216,21 +236,9 @@ def _parse_channel(value: Any, origin: str, where: str, names: Sequence[str]) ->
         raise ConfigError(
             f"{origin}: {where}.roles = {show(pair)} names {a} twice; allowed two distinct roles"
         )
-    hours = check_number(
-        table["hours_per_tick"],
-        origin,
-        f"{where}.hours_per_tick",
-        low=0.0,
-        high=24.0,
-        unit="hours per tick",
-    )
-    incongruence = check_number(
-        table["goal_incongruence"],
-        origin,
-        f"{where}.goal_incongruence",
-        low=0.0,
-        high=1.0,
-        unit="probability",
+    hours, incongruence = (
+        check_number(table[k], origin, f"{where}.{k}", **NUMBER_RANGES[k])
+        for k in ("hours_per_tick", "goal_incongruence")
     )
     return Channel(roles=(a, b), hours_per_tick=hours, goal_incongruence=incongruence)
 
@@ -387,7 +395,9 @@ def build_params(
 
     Args:
         scenario: A loaded scenario.
-        overrides: Extra parameter values, e.g. from ``--set``; checked like file values.
+        overrides: Extra parameter values, e.g. from ``--set``; checked like file values. Keys
+            starting ``structure.`` are structure numbers: their values are checked here, and
+            they are left to :func:`sim.config.structure_overrides.override_structure`.
         origin: How messages name where ``overrides`` came from.
 
     Returns:
@@ -402,6 +412,7 @@ def build_params(
     source = scenario.source
     values = {k: check_param(k, v, source, key=dotted_key("params", k)) for k, v in scenario.params}
     extra = {str(k): check_param(k, v, origin) for k, v in (overrides or {}).items()}
+    extra = {k: v for k, v in extra.items() if not k.startswith(STRUCTURE_PREFIX)}
     params = Params(**(values | extra))
 
     def blame(*names: str) -> str:
@@ -458,7 +469,8 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 
     Args:
         text: ``"key=value"``; the value is converted by the parameter's type (``"1e3"`` is
-            accepted for an integer parameter because it is integral).
+            accepted for an integer parameter because it is integral). A key starting
+            ``structure.`` names a number of the run's structure file (a float).
 
     Returns:
         ``(name, value)`` with the value checked like a file value.
@@ -473,6 +485,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise ConfigError(
             f"{SET_ORIGIN}: {show(text)} is not key=value; allowed e.g. --set request_rate=0.9"
         )
+    if key.startswith(STRUCTURE_PREFIX):  # a structure number: a float, checked by its field
+        number = _to_number(raw, integer=False)
+        return key, check_param(key, raw if number is None else number, SET_ORIGIN)
     kind = param_types().get(key)
     if kind is None:
         check_param(key, None, SET_ORIGIN)  # raises the unknown-key message with a hint

@@ -17,6 +17,7 @@ from typing import Any
 
 from sim.config.param_fields import ASSUMPTION, ATTENTION_POLICIES, ParamInfo, param
 from sim.config.params_people import PeopleParams
+from sim.config.structure import STRUCTURE_PREFIX
 
 __all__ = [
     "ATTENTION_POLICIES",
@@ -241,6 +242,16 @@ class Params(PeopleParams):
         "Ticks a vacated executive role stays empty.",
         "executives",
     )
+    specialisation_gain: float = param(
+        0.1,
+        "expertise (0-1 scale)",
+        0.0,
+        0.5,
+        ASSUMPTION,
+        "Expertise a specialist role (a structure file's specialism, e.g. a CTO in technology) has"
+        " above the file's generalist level in that domain; 0 removes specialisation.",
+        "executives",
+    )
     coordination_multiplier: float = param(
         1.0,
         "x structure's channel cost",
@@ -275,7 +286,24 @@ def param_defaults() -> dict[str, Any]:
     return {f.name: f.default for f in dataclasses.fields(Params)}
 
 
+class _Types(dict):
+    """Parameter types by name; a structure number's key, never listed, is typed float."""
+
+    def __missing__(self, key: Any) -> type:
+        # Overrides may name structure numbers (all floats) as well as parameters, so code that
+        # types an override by its key (design points, CSV cells) handles both.
+        if isinstance(key, str) and key.startswith(STRUCTURE_PREFIX):
+            return float
+        raise KeyError(key)
+
+
 def param_types() -> dict[str, type]:
-    """Every parameter's Python type (int, float or str)."""
+    """Every parameter's Python type (int, float or str).
+
+    Returns:
+        A dict of the parameters' types, in declaration order. Looking up (``[]``, not ``get`` or
+        ``in``) a key starting ``structure.`` gives float: every number of a structure file is a
+        float and may be overridden like a parameter.
+    """
     names = {"int": int, "float": float, "str": str}
-    return {f.name: names[str(f.type)] for f in dataclasses.fields(Params)}
+    return _Types({f.name: names[str(f.type)] for f in dataclasses.fields(Params)})

@@ -9,6 +9,7 @@ new TOML file in ``structures/``. Decision types and archetypes follow Weill & R
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 DECISION_TYPES = (
     "investment",
@@ -31,6 +32,51 @@ DECISION_DOMAIN = {
 TEAM_KINDS = ("delivery", "platform")
 # Holder value meaning "the role the raising team reports to".
 LINE = "line"
+# Overrides (``--set``, ``sim.run`` keywords, experiment constants and uncertainties) name a number
+# of the run's structure file by its dotted key after this prefix: ``structure.roles.CTO.cost``.
+STRUCTURE_PREFIX = "structure."
+# The unit and allowed range of every number a structure file holds, by the field its key ends in
+# (expertise: any domain), as keywords of :func:`sim.config.checks.check_number`. The loader checks
+# files with these, overrides are checked with them, and ``docs/parameters.md`` prints them.
+NUMBER_RANGES: dict[str, dict[str, Any]] = {
+    "attention_hours": {"low": 0.0, "high": 24.0, "low_open": True, "unit": "hours per tick"},
+    "cost": {"low": 0.0, "unit": "cost units per tick"},
+    "expertise": {"low": 0.0, "high": 1.0, "low_open": True, "unit": "expertise (0-1 scale)"},
+    "hours_per_tick": {"low": 0.0, "high": 24.0, "unit": "hours per tick"},
+    "goal_incongruence": {"low": 0.0, "high": 1.0, "unit": "probability"},
+}
+_ROLE_NUMBERS = ("attention_hours", "cost")
+_CHANNEL_NUMBERS = ("hours_per_tick", "goal_incongruence")
+
+
+def number_field(key: str) -> str | None:
+    """The field of :data:`NUMBER_RANGES` a structure number's dotted key names, if it is one.
+
+    Args:
+        key: A dotted key without :data:`STRUCTURE_PREFIX`: ``roles.<ROLE>.attention_hours``,
+            ``roles.<ROLE>.cost``, ``roles.<ROLE>.expertise.<domain>``,
+            ``channels.<i>.hours_per_tick`` or ``channels.<i>.goal_incongruence`` (``i`` the
+            0-based index of the channel in file order).
+
+    Returns:
+        The field (``"expertise"`` for any domain), or None when ``key`` has none of these forms.
+        Whether the structure has such a role or channel is not checked here.
+    """
+    parts = str(key).split(".")
+    if parts[0] == "roles" and len(parts) == 3 and parts[2] in _ROLE_NUMBERS:
+        return parts[2]
+    if parts[0] == "roles" and len(parts) == 4 and parts[2] == "expertise" and parts[3] in DOMAINS:
+        return "expertise"
+    if parts[0] == "channels" and len(parts) == 3 and parts[1].isdecimal():
+        return parts[2] if parts[2] in _CHANNEL_NUMBERS else None
+    return None
+
+
+def number_forms(role: str = "CIO", index: str = "0") -> list[str]:
+    """Every form of a structure number's dotted key, for one role name and channel index."""
+    roles = [f"roles.{role}.{f}" for f in _ROLE_NUMBERS]
+    roles += [f"roles.{role}.expertise.{d}" for d in DOMAINS]
+    return roles + [f"channels.{index}.{f}" for f in _CHANNEL_NUMBERS]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -44,6 +90,9 @@ class Role:
         business: Expertise in business matters, in (0, 1]; speed and accuracy of decisions.
         technical: Expertise in technical matters, in (0, 1].
         people: Expertise in people matters, in (0, 1].
+        specialism: The domain the role's holder specialises in (one of :data:`DOMAINS`), or
+            None for a generalist. A specialist knows ``specialisation_gain`` more in it than the
+            file's level (a dedicated CTO more about technology than a generalist CIO).
     """
 
     name: str
@@ -52,10 +101,16 @@ class Role:
     business: float
     technical: float
     people: float
+    specialism: str | None = None
 
     def expertise(self, domain: str) -> float:
-        """Expertise in ``domain`` (one of :data:`DOMAINS`)."""
+        """Expertise in ``domain`` (one of :data:`DOMAINS`) as the file gives it."""
         return getattr(self, domain)
+
+    def skills(self, specialisation_gain: float) -> dict[str, float]:
+        """The expertise of the person appointed to the role, per domain, capped at 1."""
+        gain = {self.specialism: specialisation_gain} if self.specialism else {}
+        return {d: min(1.0, self.expertise(d) + gain.get(d, 0.0)) for d in DOMAINS}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -85,6 +140,9 @@ class Structure:
             role, two roles (a joint right: the decision waits for both), or ``("line",)``.
         reporting: ``(team_kind, role)`` pairs: whom each kind of team reports to.
         channels: Coordination channels between roles.
+        sources: ``(key, source)`` pairs from the file's ``[sources]`` table: the published
+            source of a number (dotted key as in :meth:`numbers`); a number not listed is an
+            assumption.
     """
 
     name: str
@@ -93,6 +151,27 @@ class Structure:
     decision_rights: tuple[tuple[str, tuple[str, ...]], ...]
     reporting: tuple[tuple[str, str], ...]
     channels: tuple[Channel, ...] = ()
+    sources: tuple[tuple[str, str], ...] = ()
+
+    def numbers(self) -> dict[str, float]:
+        """Every number of the structure by its dotted key (see :func:`number_field`), file order.
+
+        Returns:
+            E.g. ``{"roles.CIO.attention_hours": 9.0, ..., "channels.0.goal_incongruence": 0.2}``.
+        """
+        values: dict[str, float] = {}
+        for r in self.roles:
+            values[f"roles.{r.name}.attention_hours"] = r.attention_hours
+            values[f"roles.{r.name}.cost"] = r.cost
+            values |= {f"roles.{r.name}.expertise.{d}": r.expertise(d) for d in DOMAINS}
+        for i, c in enumerate(self.channels):
+            values[f"channels.{i}.hours_per_tick"] = c.hours_per_tick
+            values[f"channels.{i}.goal_incongruence"] = c.goal_incongruence
+        return values
+
+    def source(self, key: str) -> str:
+        """The published source of the number under ``key``, or ``"assumption"`` when none."""
+        return dict(self.sources).get(key, "assumption")
 
     @property
     def role_names(self) -> tuple[str, ...]:

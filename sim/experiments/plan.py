@@ -15,6 +15,14 @@ from typing import Any
 
 import numpy as np
 
+from sim.config.checks import plain
+from sim.config.loaders import load_structure
+from sim.config.structure import Structure
+from sim.config.structure_overrides import (
+    check_structure_keys,
+    is_structure_key,
+    overrides_for,
+)
 from sim.experiments.spec import Experiment
 
 MAX_CHUNK = 25  # runs per chunk at most: bounds memory per worker and work lost to a kill
@@ -32,7 +40,8 @@ class RunSpec:
         scenario: Scenario name or path.
         structure: Structure name or path.
         seed: Root seed (the same for every structure and scenario of a point and replication).
-        overrides: Parameter overrides: constants, then the point's values.
+        overrides: Parameter overrides: constants, then the point's values; of the structure
+            numbers (``structure.`` keys) only those this run's structure has.
     """
 
     index: int
@@ -65,30 +74,56 @@ def _run_id(scenario: str, structure: str, seed: int, overrides: dict[str, Any])
 
 
 def plan_runs(experiment: Experiment) -> list[RunSpec]:
-    """Every run of ``experiment``, in canonical order: point, replication, scenario, structure."""
+    """Every run of ``experiment``, in canonical order: point, replication, scenario, structure.
+
+    Override values are plain Python numbers (numpy scalars converted), so run ids do not depend
+    on how a point was made. A run receives only the structure numbers its structure has, so its
+    run id and recorded overrides say what it ran with.
+
+    Raises:
+        sim.errors.ConfigError: If a structure number is in none of the experiment's structures.
+    """
     runs = []
     constants = dict(experiment.constants)
     if experiment.steps is not None:
         constants["steps"] = experiment.steps
-    for p, point in enumerate(experiment.points()):
-        overrides = constants | point
+    points = [{k: plain(v) for k, v in (constants | pt).items()} for pt in experiment.points()]
+    loaded = _structures(experiment, points)
+    for p, overrides in enumerate(points):
         for r in range(experiment.replications):
             seed = derive_seed(experiment.master_seed, p, r)
             for scenario in experiment.scenarios:
                 for structure in experiment.structures:
+                    own = overrides_for(loaded[structure], overrides) if loaded else overrides
                     runs.append(
                         RunSpec(
                             index=len(runs),
-                            run_id=_run_id(scenario, structure, seed, overrides),
+                            run_id=_run_id(scenario, structure, seed, own),
                             point=p,
                             replication=r,
                             scenario=scenario,
                             structure=structure,
                             seed=seed,
-                            overrides=tuple(sorted(overrides.items())),
+                            overrides=tuple(sorted(own.items())),
                         )
                     )
     return runs
+
+
+def _structures(experiment: Experiment, points: list[dict[str, Any]]) -> dict[str, Structure]:
+    """The experiment's structures by reference when a point names a structure number, else {}.
+
+    Only then are the files read, so planning an experiment without structure numbers stays a
+    function of the experiment alone. The keys are checked here as well as when a file is loaded,
+    because a comparison or the dashboard builds its experiment in code.
+    """
+    keys = {k for point in points for k in point if is_structure_key(k)}
+    if not keys:
+        return {}
+    loaded = {ref: load_structure(ref) for ref in experiment.structures}
+    where = "overrides" if experiment.source == "<built-in>" else experiment.source
+    check_structure_keys({k: k for k in sorted(keys)}, list(loaded.values()), where)
+    return loaded
 
 
 def chunk_size(n_runs: int) -> int:

@@ -18,6 +18,7 @@ from sim.config.loaders import build_params, load_scenario, load_structure
 from sim.config.params import Params
 from sim.config.scenario import Scenario
 from sim.config.structure import Structure
+from sim.config.structure_overrides import override_structure, split_overrides
 from sim.model.model import ITLeadershipModel
 from sim.model.outcomes import summarise
 
@@ -58,7 +59,10 @@ def run(
         seed: Root seed; the same inputs and seed give identical tables.
         steps: Ticks to run (default: the scenario's ``steps``).
         shocks: False runs the no-shock counterfactual on the same seed.
-        **overrides: Parameter overrides, e.g. ``request_rate=0.9``.
+        **overrides: Parameter overrides, e.g. ``request_rate=0.9``, and numbers of the structure
+            by dotted key, e.g. ``**{"structure.roles.CTO.attention_hours": 6}`` (see
+            :mod:`sim.config.structure_overrides`; they change the starting structure only, not
+            the target of a restructure). Numpy scalars are accepted as the numbers they hold.
 
     Returns:
         The run's tables.
@@ -85,12 +89,16 @@ def build_model(
 
     For callers that step the model themselves, for example to watch it tick by tick; stepped
     to the end and passed to :func:`collect_result`, it gives exactly :func:`run`'s tables.
+    A ``structure.`` key the structure does not have is an error naming the structure.
     """
+    origin = "run() keyword"
     scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     struct = structure if isinstance(structure, Structure) else load_structure(structure)
     if not shocks:
         scen = scen.without_shocks()
-    params = build_params(scen, overrides, origin="run() keyword")
+    param_overrides, numbers = split_overrides(overrides)
+    struct = override_structure(struct, numbers, origin)
+    params = build_params(scen, param_overrides, origin=origin)
     return ITLeadershipModel(params, struct, scen, seed, structure_loader=load_structure)
 
 

@@ -28,6 +28,7 @@ from sim.config.loaders import build_params, load_scenario, load_structure
 from sim.config.params import param_infos, param_types
 from sim.config.paths import data_dir
 from sim.config.scenario import Scenario
+from sim.config.structure_overrides import check_override_tables, is_structure_key
 from sim.errors import ConfigError, did_you_mean
 from sim.experiments import design as designs
 from sim.model.outcomes import SUMMARY_OUTCOMES
@@ -40,7 +41,8 @@ class Uncertainty:
     """A parameter the design varies: a numeric range or a list of values.
 
     Attributes:
-        name: A :class:`sim.config.params.Params` field.
+        name: A :class:`sim.config.params.Params` field, or a structure number's
+            ``structure.`` key (:mod:`sim.config.structure_overrides`).
         low: Lower bound of a range (None for a value list).
         high: Upper bound of a range (None for a value list).
         values: Explicit values (empty for a range).
@@ -219,9 +221,10 @@ def load_experiment(path: str | Path) -> Experiment:
     Raises:
         ConfigError: For an unknown name, a missing or malformed file, an unknown or missing key
             (with a did-you-mean hint), a wrong type, a value out of range, a scenario, structure
-            or outcome that does not exist, a parameter that is both a constant and an
-            uncertainty, a design its uncertainties cannot give (e.g. Sobol over a value list),
-            or a design point that does not make valid parameters with some scenario.
+            or outcome that does not exist, a structure number (``structure.`` key) that none of
+            the structures has, a parameter that is both a constant and an uncertainty, a design
+            its uncertainties cannot give (e.g. Sobol over a value list), or a design point that
+            does not make valid parameters with some scenario.
     """
     file = _locate_experiment(path)
     origin = str(file)
@@ -237,6 +240,8 @@ def load_experiment(path: str | Path) -> Experiment:
     )
     steps = check_param("steps", data["steps"], origin) if "steps" in data else None
     outcomes = _parse_outcomes(data.get("outcomes", []), origin)
+    tables = {k: data.get(k, {}) for k in ("constants", "uncertainties")}
+    check_override_tables(tables, [structure for _, structure in structures], origin)
     constants = _parse_constants(data.get("constants", {}), origin, steps)
     uncertainties = _parse_uncertainties(data.get("uncertainties", {}), origin, constants, steps)
     design = _parse_design(data, origin, file.parent, uncertainties)
@@ -334,7 +339,7 @@ def _parse_uncertainties(
     result = []
     for name, raw in table.items():
         where = dotted_key("uncertainties", name)
-        if name not in param_infos():
+        if name not in param_infos() and not is_structure_key(name):
             raise _unknown_parameter(name, origin, where)
         if name in constants:
             raise ConfigError(
@@ -352,7 +357,7 @@ def _parse_uncertainties(
 
 def _parse_uncertainty(name: str, raw: Any, origin: str, where: str) -> Uncertainty:
     table = check_table(raw, origin, where, _UNCERTAINTY_KEYS)
-    kind, info = param_types()[name], param_infos()[name]
+    kind, info = param_types()[name], param_infos().get(name)
     has_range = "low" in table or "high" in table
     if has_range and "values" in table:
         raise ConfigError(

@@ -24,15 +24,23 @@ from sim.config.structure import DECISION_DOMAIN
 class Decisions:
     """Decisions in flight: who holds each, when each times out, which are held back.
 
+    A decision is in the decision queue from the tick it is raised until the tick its work is
+    released (decided, defaulted, or decided and then held back by a conflict): that span is its
+    latency. The queue is counted at the end of each tick, so a decision raised and released in
+    the same tick waits 0 and is never counted, and the summed end-of-tick length equals the
+    summed latency exactly (Little's law, L = lambda W, holds by construction).
+
     Attributes:
         timeouts: Open decisions in the order raised (the oldest time out first).
         held_back: Tick -> decisions delayed by a conflict, released at that tick.
+        open: Decisions raised and not yet released (the decision queue's length).
     """
 
     def __init__(self, model: ITLeadershipModel) -> None:
         self.model = model
         self.timeouts: deque[Decision] = deque()
         self.held_back: dict[int, list[Decision]] = {}
+        self.open = 0
 
     def raise_decision(
         self,
@@ -46,10 +54,17 @@ class Decisions:
         unit: int = -1,
         raised: int | None = None,
     ) -> Decision:
-        """Send a decision to the role or roles that hold the right (VDT's exception routing)."""
+        """Send a decision to the role or roles that hold the right (VDT's exception routing).
+
+        ``raised`` is given only when a decision moves to new holders (:meth:`reroute`): it is
+        the same decision, still waiting since it was first raised, so it does not arrive again.
+        """
         model = self.model
         p = model.p
         tick = model.tick
+        if raised is None:
+            self.open += 1
+            model.counters.decisions_raised += 1
         structure = model.structure
         holders = structure.holders(dtype, team.kind)
         line = structure.reports_to(team.kind)
@@ -110,7 +125,7 @@ class Decisions:
                 ex.drop(d)
         d.pending.clear()
         if d.dtype == "investment":
-            model.portfolio.propose(d.request, d.raised)  # type: ignore[arg-type]
+            model.portfolio.propose(d.request, d.raised, moved=True)  # type: ignore[arg-type]
             return
         team = model.team_list[d.team] if d.team >= 0 else model.teams_of_kind["delivery"][0]
         if d.request is not None and d.request.status == BLOCKED:
@@ -139,8 +154,6 @@ class Decisions:
         model = self.model
         p = model.p
         d.resolved = True
-        model.counters.decisions += 1
-        model.counters.decision_latency += model.tick - d.raised
         if timed_out:
             self._default(d)
             return
@@ -155,8 +168,11 @@ class Decisions:
             model.counters.conflicts += 1
             if d.request is not None and d.dtype != "stakeholder":
                 model.team_list[d.team].add_rework(d.request)
-            self.held_back.setdefault(model.tick + p.joint_conflict_delay, []).append(d)
-            return
+            if p.joint_conflict_delay > 0:
+                self.held_back.setdefault(model.tick + p.joint_conflict_delay, []).append(d)
+                return
+            # Without a delay the conflict costs only rework; holding it back to this tick's
+            # release (already past) would block its work for good.
         self._release(d)
 
     def _default(self, d: Decision) -> None:
@@ -198,8 +214,12 @@ class Decisions:
         return model.coordination.conflicts(roles)  # type: ignore[arg-type]
 
     def _release(self, d: Decision) -> None:
-        """What a resolved decision unblocks."""
+        """What a resolved decision unblocks; its wait in the decision queue ends here."""
         model = self.model
+        c = model.counters
+        self.open -= 1
+        c.decisions_released += 1
+        c.decision_latency += model.tick - d.raised
         if d.dtype == "stakeholder":
             request = d.request  # the escalated request, which now goes first
             if request is not None and request.status == QUEUED and request.team >= 0:

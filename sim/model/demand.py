@@ -47,7 +47,13 @@ class Demand:
         self.ontime_kpi = 0.8
 
     def new_request(self, unit: int, u: list[float], effort_z: float) -> Request:
-        """Build a request from a unit's pre-drawn numbers (kind, size, theme, luck)."""
+        """Build a request from a unit's pre-drawn numbers (kind, size, theme, luck).
+
+        Args:
+            unit: Index of the raising unit.
+            u: The request's row of the unit's keyed draws (ODD 4.9): uniforms 0-9, then z.
+            effort_z: The standard normal of its lognormal size.
+        """
         model = self.model
         p = model.p
         t = model.tick

@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.config.structure import DECISION_DOMAIN, Role
 from sim.model.attention import ACTIVITIES, allocate
-from sim.model.queues import QueueStats
+from sim.model.queues import ExecutiveQueues
 from sim.model.records import BLOCKED, QUEUED, Decision
 
 if TYPE_CHECKING:
@@ -40,6 +40,9 @@ class Executive(mesa.Agent):
         super().__init__(model)
         self.role = role
         self.name = role.name
+        # The person's expertise: fixed at appointment and kept through a restructure (a person
+        # keeps their skills when the structure around them changes; see take_role).
+        self.skills = role.skills(model.p.specialisation_gain)
         self.stream = rng
         self.turnover_u = rng.random(model.p.steps).tolist()
         self.exhaustion = 0.0
@@ -49,7 +52,7 @@ class Executive(mesa.Agent):
         self.decisions: deque[Decision] = deque()
         self.proposals: deque[Decision] = deque()
         self.queued_hours = {"incidents": 0.0, "decisions": 0.0}
-        self.queue_stats = QueueStats()
+        self.queue_stats = ExecutiveQueues()
         self.review_credit = 0.0
         self.review_cursor = 0
         self.demand: dict[str, float] = dict.fromkeys(ACTIVITIES, 0.0)
@@ -64,8 +67,12 @@ class Executive(mesa.Agent):
         return self.model.tick < self.vacant_until
 
     def expertise(self, domain: str) -> float:
-        """Expertise in ``domain``; a stand-in has 0.5."""
-        return 0.5 if self.vacant else self.role.expertise(domain)
+        """The holder's expertise in ``domain``; a stand-in has 0.5."""
+        return 0.5 if self.vacant else self.skills[domain]
+
+    def take_role(self, role: Role) -> None:
+        """Hold ``role`` after a restructure: its budget and cost, the same person's skills."""
+        self.role = role
 
     def decision_hours(self, base: float, domain: str, team_trust: float) -> float:
         """Hours a decision takes: slower with less expertise, more exhaustion and less trust."""
@@ -83,19 +90,21 @@ class Executive(mesa.Agent):
         decision.hours_left[self.name] = hours
         (self.urgent if urgent else self.decisions).append(decision)
         self.queued_hours["incidents" if urgent else "decisions"] += hours
-        self.queue_stats.arrive(self.model.tick)
+        self.queue_stats.decisions.arrive(self.model.tick)
 
     def take_proposal(self, decision: Decision) -> None:
         """Queue an investment proposal for review; its hours depend on business expertise."""
         p = self.model.p
         decision.hours_left[self.name] = p.governance_hours / self.expertise("business")
         self.proposals.append(decision)
-        self.queue_stats.arrive(self.model.tick)
+        self.queue_stats.proposals.arrive(self.model.tick)
 
     def drop(self, decision: Decision) -> None:
         """Let go of ``decision`` unfinished: it timed out, closed, or moved to another role."""
-        self.queue_stats.depart(decision.queued, self.model.tick)
-        if decision.dtype != "investment":
+        if decision.dtype == "investment":
+            self.queue_stats.proposals.depart(decision.queued, self.model.tick)
+        else:
+            self.queue_stats.decisions.depart(decision.queued, self.model.tick)
             pool = "incidents" if decision.urgent else "decisions"
             self.queued_hours[pool] -= decision.hours_left[self.name]
 
@@ -198,7 +207,7 @@ class Executive(mesa.Agent):
 
     def _decide(self, d: Decision) -> None:
         """This executive's part of ``d`` is done: right or wrong by its luck and accuracy."""
-        self.queue_stats.depart(d.queued, self.model.tick)
+        self.queue_stats.decisions.depart(d.queued, self.model.tick)
         u = d.request.u_decision if d.request is not None else float(self.stream.random())
         if u < self.accuracy(DECISION_DOMAIN[d.dtype]):
             d.right = True
@@ -230,7 +239,7 @@ class Executive(mesa.Agent):
                 break
             self.proposals.popleft()
             d.pending.remove(name)
-            self.queue_stats.depart(d.queued, model.tick)
+            self.queue_stats.proposals.depart(d.queued, model.tick)
             request = d.request
             error = (request.u_decision - 0.5) * 2.0 * (1.0 - self.accuracy("business"))
             estimate = model.market.alignment(request.theme, model.tick) + error
@@ -321,11 +330,12 @@ class Executive(mesa.Agent):
             self.leave()
 
     def leave(self) -> None:
-        """The role falls vacant; the successor's relationships start over."""
+        """The role falls vacant; a successor with the role's skills starts relationships over."""
         model = self.model
         p = model.p
         self.vacant_until = model.tick + 1 + p.exec_vacancy
         self.exhaustion = 0.0
+        self.skills = self.role.skills(p.specialisation_gain)  # a successor hired to the role
         self.perceived_trust = p.perceived_trust_prior
         model.counters.exec_turnover += 1
         for team in model.reports[self.name]:

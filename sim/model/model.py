@@ -79,8 +79,7 @@ class ITLeadershipModel(mesa.Model):
     def _build_units(self) -> None:
         self.n_units = self.p.n_business_units
         for i in range(self.n_units):
-            unit_streams = tuple(streams.stream(self.seed, streams.DEMAND, i, k) for k in range(3))
-            BusinessUnit(self, i, unit_streams)
+            BusinessUnit(self, i, streams.stream(self.seed, streams.DEMAND, i, 0))
         self.units = self.agents_by_type[BusinessUnit]
         self.unit_list = self.units.to_list()
         self.unit_trust = [u.trust for u in self.unit_list]
@@ -144,7 +143,7 @@ class ITLeadershipModel(mesa.Model):
                 rng = streams.stream(self.seed, streams.EXECUTIVE, streams.stable_id(role.name))
                 self.executives_by_name[role.name] = Executive(self, role, rng)
             else:
-                existing.role = role
+                existing.take_role(role)  # the incumbent keeps their expertise and trust
         self.executives = self.agents_by_type[Executive]
         self.executive_list = self.executives.to_list()
         return orphans

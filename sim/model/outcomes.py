@@ -64,10 +64,23 @@ TICK_MEANS = (
     "exec_utilisation_max",
     "exec_exhaustion",
     "decision_queue",
-    "decision_latency",
+    "proposal_queue",
     "hidden_work_share",
     "it_cost",
 )
+
+# Waits averaged over the items that finished waiting after the warm-up (not over days):
+# outcome -> (per-tick mean wait, per-tick count it is the mean of).
+ITEM_MEANS = {
+    "decision_latency": ("decision_latency", "decisions_released"),
+    "proposal_wait": ("proposal_wait", "proposals_closed"),
+}
+
+# Time to re-align after a market shock (MODEL.md): the aligned share of delivered strategic
+# value over a window of post-shock ticks must be back to this share of its reference level.
+REALIGN_WINDOW = 30  # ticks; about 4-5 strategic deliveries at the defaults
+REALIGN_SHARE = 0.95
+PRE_SHOCK_TICKS = 90  # the per-run reference: the aligned share over this many ticks before
 
 # Every outcome of a run summary, in column order (the inputs scenario, structure, seed aside).
 SUMMARY_OUTCOMES = (
@@ -105,6 +118,8 @@ SUMMARY_OUTCOMES = (
     "exec_exhaustion",
     "decision_queue",
     "decision_latency",
+    "proposal_queue",
+    "proposal_wait",
     "hidden_work_share",
     "it_cost",
     "value_total",
@@ -174,6 +189,8 @@ def summarise(
     out.update(_lead_times(log))
     for name in TICK_MEANS:
         out[name] = _mean(columns[name])
+    for name, (wait, count) in ITEM_MEANS.items():
+        out[name] = _item_mean(columns[wait], columns[count])
     out["value_total"] = float(columns["value_delivered"].sum())
     strategic = log[log[:, 0] == STRATEGIC]
     out["strategic_alignment"] = _weighted_alignment(
@@ -185,14 +202,22 @@ def summarise(
     out["exec_turnover"] = float(columns["exec_turnover"].sum())
     out["decisions_timed_out"] = float(columns["decisions_timed_out"].sum())
     out["strategic_late_or_failed"] = _late_or_failed(strategic, funded, warmup, steps)
-    out["realign_ticks"] = _realign_ticks(ticks, market_shock)
+    out["realign_ticks"] = realign_ticks(ticks, market_shock)
     out.update(_cio_shares(executives, warmup))
     out["requests_created"] = float(totals["created"])
     out["requests_delivered"] = float(totals["delivered"])
     out["requests_rejected"] = float(totals["rejected"])
     out["requests_shadowed"] = float(totals["shadowed"])
     out["requests_open"] = float(open_requests)
-    return out
+    return {name: out[name] for name in SUMMARY_OUTCOMES}  # the declared column order
+
+
+def _item_mean(wait: np.ndarray, count: np.ndarray) -> float:
+    """Mean wait per item from per-tick means and counts: total wait over items, not days."""
+    n = count.sum()
+    if n <= 0:
+        return math.nan
+    return float(np.nansum(wait * count) / n)
 
 
 def _lead_times(log: np.ndarray) -> dict[str, float]:
@@ -233,18 +258,55 @@ def _late_or_failed(
     return late / n if n else math.nan
 
 
-def _realign_ticks(ticks: dict[str, np.ndarray], shock: int | None) -> float:
-    """Ticks after a market shock until aligned strategic value is back to its pre-shock level."""
+def aligned_value(ticks: dict[str, np.ndarray] | pd.DataFrame) -> np.ndarray:
+    """Aligned strategic value delivered per tick, from the published columns."""
+    alignment = np.asarray(ticks["strategic_alignment"], dtype=np.float64)
+    value = np.asarray(ticks["strategic_value"], dtype=np.float64)
+    return np.where(value > 0.0, np.nan_to_num(alignment) * value, 0.0)
+
+
+def window_alignment(aligned: np.ndarray, value: np.ndarray, window: int) -> np.ndarray:
+    """Aligned share of strategic value over each run of ``window`` ticks (NaN: none delivered).
+
+    Entry ``k`` covers ticks ``k .. k + window - 1`` of the arrays given.
+    """
+    if len(value) < window:
+        return np.array([])
+    ca = np.concatenate([[0.0], np.cumsum(aligned)])
+    cv = np.concatenate([[0.0], np.cumsum(value)])
+    wa = ca[window:] - ca[:-window]
+    wv = cv[window:] - cv[:-window]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(wv > 1e-12, wa / np.where(wv > 1e-12, wv, 1.0), np.nan)
+
+
+def first_realigned(level: np.ndarray, reference: np.ndarray | float) -> float:
+    """Index of the first window whose aligned share is back to ``REALIGN_SHARE`` x reference."""
+    with np.errstate(invalid="ignore"):
+        back = np.flatnonzero(level >= REALIGN_SHARE * np.asarray(reference) - 1e-12)
+    return float(back[0]) if back.size else math.nan
+
+
+def realign_ticks(ticks: dict[str, np.ndarray], shock: int | None) -> float:
+    """Ticks after a market shock until aligned strategic value is back to its pre-shock level.
+
+    The reference is the aligned share of the ``PRE_SHOCK_TICKS`` before the shock. From each
+    tick ``k`` after it, the window ``k .. k + REALIGN_WINDOW - 1`` holds post-shock ticks only;
+    the answer is the first ``k - shock`` whose window is back to 95% of the reference (0 when
+    the shock did not dent alignment). The counterfactual form is
+    :func:`sim.analysis.stats.realign_against_counterfactual`.
+    """
     if shock is None:
         return math.nan
-    tick = ticks["tick"]
-    series = pd.Series(ticks["strategic_alignment"])
-    before = series[(tick < shock) & (tick >= shock - 90)].mean()
-    if math.isnan(before):
+    aligned = aligned_value(ticks)
+    value = np.asarray(ticks["strategic_value"], dtype=np.float64)
+    start = max(0, shock - PRE_SHOCK_TICKS)
+    before = value[start:shock].sum()
+    if before <= 0.0:
         return math.nan
-    rolling = series.rolling(30, min_periods=5).mean().to_numpy()
-    recovered = tick[(tick > shock) & (rolling >= 0.95 * before)]
-    return float(recovered[0] - shock) if len(recovered) else math.nan
+    reference = aligned[start:shock].sum() / before
+    level = window_alignment(aligned[shock:], value[shock:], REALIGN_WINDOW)
+    return first_realigned(level, reference)
 
 
 def _cio_shares(execs: dict[str, np.ndarray], warmup: int) -> dict[str, float]:

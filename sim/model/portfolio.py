@@ -20,11 +20,17 @@ if TYPE_CHECKING:
 class Portfolio:
     """Proposals waiting for a decision and the funded, open strategic work.
 
+    A proposal is in the proposal queue from the tick it is made until the tick it is funded,
+    rejected or times out: that span is its wait. Counted at the end of each tick like the
+    decision queue (:class:`sim.model.decisions.Decisions`), so L = lambda W holds by the same
+    construction.
+
     Attributes:
         pipeline: Funded strategic requests not yet delivered, by id.
         funded_log: ``rid -> (created, due)`` of every funded request.
         room: Effort the portfolio may still fund this tick (negative when over budget).
         proposal_timeouts: Proposals in the order made (the oldest time out first).
+        open: Proposals made and not yet closed (the proposal queue's length).
     """
 
     def __init__(self, model: ITLeadershipModel) -> None:
@@ -33,6 +39,7 @@ class Portfolio:
         self.funded_log: dict[int, tuple[int, int]] = {}
         self.room = 0.0
         self.proposal_timeouts: deque[Decision] = deque()
+        self.open = 0
 
     def budget(self) -> None:
         """Strategic work in flight may use up to a share of delivery capacity until it is due."""
@@ -43,9 +50,19 @@ class Portfolio:
         in_flight = sum(r.remaining for r in self.pipeline.values())
         self.room = budget - in_flight
 
-    def propose(self, request: Request, raised: int) -> None:
-        """Send a strategic request to every holder of the investment right."""
+    def propose(self, request: Request, raised: int, *, moved: bool = False) -> None:
+        """Send a strategic request to every holder of the investment right.
+
+        Args:
+            request: The strategic request.
+            raised: Tick the proposal was first made (its wait runs from then).
+            moved: The proposal only moves to new holders after a restructure: it is the same
+                proposal, still waiting, so it does not arrive again.
+        """
         model = self.model
+        if not moved:
+            self.open += 1
+            model.counters.proposals_made += 1
         d = Decision(
             dtype="investment",
             team=-1,
@@ -74,6 +91,7 @@ class Portfolio:
         model = self.model
         request = d.request
         d.resolved = True
+        self._leave_queue(d)
         for name in d.pending:
             ex = model.executives_by_name.get(name)
             if ex is not None:
@@ -86,6 +104,13 @@ class Portfolio:
             model.demand.route(request, "delivery")
             return
         model.demand.reject(request)
+
+    def _leave_queue(self, d: Decision) -> None:
+        """The proposal's wait ends now (funded, rejected or timed out)."""
+        c = self.model.counters
+        self.open -= 1
+        c.proposals_closed += 1
+        c.proposal_wait += self.model.tick - d.raised
 
     def delivered(self, request: Request) -> None:
         """Funded work is delivered: it leaves the pipeline."""

@@ -1,12 +1,16 @@
-"""Queue bookkeeping for Little's law, L = lambda W (Little 1961).
+"""Queue bookkeeping for Little's law, L = lambda W (Little 1961), per agent.
 
 Queue lengths are counted at the end of every tick and sojourns in whole ticks, so that the area
 under the length curve equals the summed sojourn of every item (finished or still waiting) exactly.
+These are an agent's own queues (a team's backlog, an executive's share of the decision and
+proposal queues); the organisation's decision and proposal queues users read are published per
+tick by the recorder from :class:`sim.model.decisions.Decisions` and
+:class:`sim.model.portfolio.Portfolio`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(slots=True)
@@ -57,3 +61,21 @@ class QueueStats:
         censored = self.length * ticks - self.open_since
         total = self.sojourn + censored
         return self.area / ticks, self.arrivals / ticks, total / self.arrivals
+
+
+@dataclass(slots=True)
+class ExecutiveQueues:
+    """An executive's two queues, kept apart because they are different work.
+
+    Attributes:
+        decisions: Decisions (urgent and other) waiting for this executive's part.
+        proposals: Investment proposals waiting for this executive's review.
+    """
+
+    decisions: QueueStats = field(default_factory=QueueStats)
+    proposals: QueueStats = field(default_factory=QueueStats)
+
+    def end_tick(self) -> None:
+        """Count both queues at the end of a tick."""
+        self.decisions.end_tick()
+        self.proposals.end_tick()

@@ -61,8 +61,43 @@ TICK_METRICS: dict[str, tuple[str, float, float, str]] = {
     "exec_utilisation_max": ("fraction", 0, INF, "Highest executive utilisation."),
     "exec_load_max": ("ratio", 0, INF, "Highest executive demand over budget."),
     "exec_exhaustion": ("exhaustion", 0, 1, "Mean executive exhaustion."),
-    "decision_queue": ("decisions", 0, INF, "Decisions waiting at executives."),
-    "decision_latency": ("ticks", 0, INF, "Mean wait of decisions resolved."),
+    # The decision queue: a decision is in it from the tick it is raised to the tick its work is
+    # released; the proposal queue: a proposal from the tick it is made to the tick it is closed.
+    # Lengths are counted at the end of the tick and waits in whole ticks, so over any window
+    # mean queue = arrivals per tick x mean wait (Little's law) up to the window's edges.
+    "decision_arrivals": (
+        "decisions",
+        0,
+        INF,
+        "Decisions raised (voiced exceptions, escalations, major incidents, hiring), each once.",
+    ),
+    "decisions_released": (
+        "decisions",
+        0,
+        INF,
+        "Decisions whose work was released: decided (after any conflict hold-back) or defaulted.",
+    ),
+    "decision_queue": (
+        "decisions",
+        0,
+        INF,
+        "Decisions raised, not yet released: at executives or held back by a conflict.",
+    ),
+    "decision_latency": (
+        "ticks",
+        0,
+        INF,
+        "Mean ticks from raised to released of decisions released (hold-back included).",
+    ),
+    "proposal_arrivals": ("proposals", 0, INF, "Investment proposals made (strategic requests)."),
+    "proposals_closed": ("proposals", 0, INF, "Proposals funded, rejected or timed out."),
+    "proposal_queue": ("proposals", 0, INF, "Proposals made and not yet funded or rejected."),
+    "proposal_wait": (
+        "ticks",
+        0,
+        INF,
+        "Mean ticks from proposed to funded, rejected or timed out, of proposals closed.",
+    ),
     "decisions_timed_out": ("decisions", 0, INF, "Decisions defaulted after the timeout."),
     "escalations": ("requests", 0, INF, "Requests escalated by business units."),
     "exceptions_voiced": ("exceptions", 0, INF, "Exceptions teams raised to an executive."),
@@ -75,19 +110,29 @@ TICK_METRICS: dict[str, tuple[str, float, float, str]] = {
     "shadow_share": ("fraction", 0, 1, "Share of requests built as shadow IT."),
     "it_cost": ("cost units", 0, INF, "Staff cost plus executive cost."),
 }
-EXEC_COLUMNS = (
-    "tick",
-    "role",
-    "vacant",
-    "budget",
-    "demand",
-    "used",
-    "utilisation",
-    "exhaustion",
-    "queue",
-    *(f"hours_{a}" for a in ACTIVITIES),
-    "hours_technical",
-)
+# The per-executive table: name -> (unit, meaning), in column order.
+EXEC_METRICS: dict[str, tuple[str, str]] = {
+    "tick": ("tick", "Tick."),
+    "role": ("name", "Role name from the structure file."),
+    "vacant": ("flag", "The role is vacant (an acting stand-in covers it)."),
+    "budget": ("hours", "Attention budget this tick."),
+    "demand": ("hours", "Attention every activity asked for."),
+    "used": ("hours", "Attention given."),
+    "utilisation": ("fraction", "Used over budget."),
+    "exhaustion": ("exhaustion", "Executive exhaustion, 0 to 1."),
+    "decision_queue": (
+        "decisions",
+        "Decisions waiting for this executive's part at the end of the tick (a joint decision "
+        "is in both holders' queues; held-back ones in neither).",
+    ),
+    "proposal_queue": (
+        "proposals",
+        "Investment proposals waiting for this executive's review at the end of the tick.",
+    ),
+    **{f"hours_{a}": ("hours", f"Attention given to {a}.") for a in ACTIVITIES},
+    "hours_technical": ("hours", "Planning, incidents and technical decisions."),
+}
+EXEC_COLUMNS = tuple(EXEC_METRICS)
 HOURS_PER_PERSON_DAY = 8.0
 KIND_KEYS = tuple((f"delivered_{kind}", f"lead_time_{kind}") for kind in REQUEST_KINDS)
 
@@ -98,7 +143,7 @@ class Recorder:
     def __init__(self, model: ITLeadershipModel) -> None:
         n = model.p.steps
         # Plain lists, made arrays once at the end: a list item is set four times faster than a
-        # numpy element, and 52 are set every tick.
+        # numpy element, and 60 are set every tick.
         self.by_tick = {name: [math.nan] * n for name in TICK_METRICS}
         self.exec_rows: list[tuple[Any, ...]] = []
 
@@ -144,8 +189,14 @@ class Recorder:
         if c.restored:
             a["restore_time"][t] = c.restore_time / c.restored
         a["attrition"][t] = c.attrition
-        if c.decisions:
-            a["decision_latency"][t] = c.decision_latency / c.decisions
+        a["decision_arrivals"][t] = c.decisions_raised
+        a["decisions_released"][t] = c.decisions_released
+        if c.decisions_released:
+            a["decision_latency"][t] = c.decision_latency / c.decisions_released
+        a["proposal_arrivals"][t] = c.proposals_made
+        a["proposals_closed"][t] = c.proposals_closed
+        if c.proposals_closed:
+            a["proposal_wait"][t] = c.proposal_wait / c.proposals_closed
         a["decisions_timed_out"][t] = c.timeouts
         a["escalations"][t] = c.escalations
         a["exceptions_voiced"][t] = c.exceptions
@@ -237,7 +288,8 @@ class Recorder:
                     used,
                     util,
                     e.exhaustion,
-                    e.queue_stats.length,
+                    e.queue_stats.decisions.length,
+                    e.queue_stats.proposals.length,
                     *e.given.values(),  # allocate() returns them in ACTIVITIES order
                     e.given["planning"] + e.given["incidents"] + e.technical_decision_hours,
                 )
@@ -246,7 +298,8 @@ class Recorder:
         a["exec_utilisation_max"][t] = max(utilisation)
         a["exec_load_max"][t] = max(loads)
         a["exec_exhaustion"][t] = sum(e.exhaustion for e in execs) / len(execs)
-        a["decision_queue"][t] = sum(e.queue_stats.length for e in execs)
+        a["decision_queue"][t] = model.decisions.open
+        a["proposal_queue"][t] = model.portfolio.open
         a["exec_vacancies"][t] = vacancies
         return coordination
 

@@ -122,8 +122,12 @@ class TickCounters:
     exceptions: int = 0
     hidden_problems: int = 0
     timeouts: int = 0
-    decisions: int = 0
-    decision_latency: float = 0.0
+    decisions_raised: int = 0
+    decisions_released: int = 0
+    decision_latency: float = 0.0  # summed ticks from raised to released
+    proposals_made: int = 0
+    proposals_closed: int = 0
+    proposal_wait: float = 0.0  # summed ticks from proposed to funded, rejected or timed out
     conflicts: int = 0
     rework: float = 0.0
     incidents: int = 0

@@ -4,7 +4,9 @@ Every stream is derived from the run's seed and a fixed key, never from spawn or
 stream means the same thing whatever else the run contains. This is what gives common random
 numbers: business unit 3's demand, the shock schedule and the market's drift are drawn from the
 same numbers under every structure, and a run without shocks on the same seed is the exact
-counterfactual of a shocked one (the shock stream is simply not read).
+counterfactual of a shocked one: the shock stream is simply not read, and each request's and
+incident's numbers are keyed by (source, tick, index within the tick), so a shock that adds some
+moves none of the others (ODD 4.9).
 """
 
 from __future__ import annotations
@@ -14,13 +16,21 @@ import zlib
 import numpy as np
 
 # Purpose codes are part of the reproducibility contract: changing one changes every result.
-DEMAND = 1
+# A code whose use changes gets retired, never re-used with another meaning.
+DEMAND = 1  # (unit, 0): one uniform per tick, inverted into the tick's request count
+# (unit, 1) and (unit, 2) are retired: sequential request uniforms and sizes (shifted by surges).
 MARKET = 2
 SHOCKS = 3
-TEAM = 4
+TEAM = 4  # (team): exhaustion offsets, incident-count and attrition uniforms, new hires
 EXECUTIVE = 5
 ORGANISATION = 6
 COORDINATION = 7
+# Keyed draws (sim.model.draws.KeyedDraws): a table [tick, index within the tick, field] per
+# entity, and past its last slot one stream per (entity, tick) for the rest of that tick.
+REQUEST = 8  # (unit): request luck table
+REQUEST_OVERFLOW = 9  # (unit, tick): requests at index >= REQUEST_SLOTS
+INCIDENT = 10  # (team): incident luck table
+INCIDENT_OVERFLOW = 11  # (team, tick): incidents at index >= INCIDENT_SLOTS
 
 
 def stable_id(name: str) -> int:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.model.draws import binomial_inverse, poisson_inverse
+from sim.model import streams
+from sim.model.draws import KeyedDraws, binomial_inverse, normal_from, poisson_inverse
 from sim.model.queues import QueueStats
 from sim.model.records import BLOCKED, CHANGE, QUEUED, SERVICE, STRATEGIC, Incident, Request
 from sim.model.trust import BetaTrust, negative_all
@@ -34,7 +35,10 @@ EXCEPTION_TYPE = {
     ("platform", SERVICE): "infrastructure",
 }
 INCIDENT_TYPE = {"delivery": "application", "platform": "infrastructure"}
-INCIDENT_LUCK_BLOCK = 32  # incidents' random numbers drawn per numpy call
+# Part of the reproducibility contract: incidents at index >= INCIDENT_SLOTS of a tick take their
+# luck from the (team, tick) overflow stream. Four hold nearly every tick, storms included.
+INCIDENT_SLOTS = 4
+INCIDENT_FIELDS = 4  # 0 major, 1 affected unit, 2-3 size (one normal, by Box-Muller)
 
 
 class ITTeam(mesa.Agent):
@@ -68,7 +72,20 @@ class ITTeam(mesa.Agent):
         with np.errstate(divide="ignore"):  # u = 0 gives inf: no incident, as with exp()
             self.quiet_below = (-np.log(incident_u)).tolist()
         self.attrition_u = rng.random(p.steps).tolist()
-        self.incident_luck: list[list[float]] = []  # see _draw_incident_luck
+        # Each incident's size, major flag and affected unit, keyed by (team, tick, index): how
+        # many incidents come depends on debt, so rows are read as they are needed.
+        self.incident_draws = KeyedDraws(
+            model.seed,
+            streams.INCIDENT,
+            streams.INCIDENT_OVERFLOW,
+            index,
+            p.steps,
+            INCIDENT_SLOTS,
+            INCIDENT_FIELDS,
+        )
+        # Read through a flat memoryview: slicing it is cheaper than slicing numpy, and converting
+        # the whole table to lists would cost more than all the incidents of a run.
+        self.incident_luck = memoryview(self.incident_draws.table.reshape(-1))
         self.debt = 0.0
         self.exhaustion = 0.0
         self.safety = p.safety_initial
@@ -134,11 +151,15 @@ class ITTeam(mesa.Agent):
         lam *= model.incident_mult[t]
         if lam <= self.quiet_below[t]:  # u <= exp(-lam): Poisson inversion gives 0
             return
-        for _ in range(poisson_inverse(self.incident_u[t], lam)):
-            if not self.incident_luck:
-                self.incident_luck = self._draw_incident_luck()
-            z, u_major, u_unit = self.incident_luck.pop()
-            effort = p.incident_effort * math.exp(0.8 * z)
+        n = poisson_inverse(self.incident_u[t], lam)
+        if n <= INCIDENT_SLOTS:
+            start = t * INCIDENT_SLOTS * INCIDENT_FIELDS
+            luck = self.incident_luck[start : start + n * INCIDENT_FIELDS].tolist()
+        else:
+            luck = self.incident_draws.rows(t, n).ravel().tolist()
+        for k in range(0, n * INCIDENT_FIELDS, INCIDENT_FIELDS):
+            u_major, u_unit, u_size, u_angle = luck[k : k + INCIDENT_FIELDS]
+            effort = p.incident_effort * math.exp(0.8 * normal_from(u_size, u_angle))
             incident = Incident(self.index, effort, t, u_major < p.major_incident_share)
             self.incidents.append(incident)
             self.incident_effort += effort
@@ -156,16 +177,6 @@ class ITTeam(mesa.Agent):
             model.decisions.raise_decision(INCIDENT_TYPE[self.kind], self, incident=incident)
         else:
             model.unit_list[unit].trust.negative(0.3, p.trust_negative_weight)
-
-    def _draw_incident_luck(self) -> list[list[float]]:
-        """The next incidents' size, major flag and affected unit (z, u, u), in draw order.
-
-        Drawn from the team's stream in blocks: three numpy calls per incident cost more than
-        the rest of raising it. Reversed, so that ``pop()`` hands them out in order.
-        """
-        n = INCIDENT_LUCK_BLOCK
-        block = np.column_stack((self.stream.standard_normal(n), self.stream.random((n, 2))))
-        return block[::-1].tolist()
 
     # --- work ------------------------------------------------------------------------------------
     def work(self) -> None:

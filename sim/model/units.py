@@ -7,45 +7,62 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.model.draws import poisson_inverse_many
+from sim.model import streams
+from sim.model.draws import KeyedDraws, box_muller, poisson_inverse_many
 from sim.model.records import STRATEGIC
 from sim.model.trust import BetaTrust
 
 if TYPE_CHECKING:
     from sim.model.model import ITLeadershipModel
 
+# Part of the reproducibility contract (they decide which stream a request's luck comes from).
+# Five slots per unit and tick hold more than 99.9% of ticks at the default request rate; the
+# rare busier tick reads the rest from its own keyed stream.
+REQUEST_SLOTS = 5
+# Fields of a request's luck: 0 kind, 1 theme, 2 shadow IT, 3 escalation, 4 exception, 5 voice,
+# 6 outcome, 7 decision, 8-9 route, 10-11 size (one normal, by Box-Muller).
+REQUEST_FIELDS = 12
+
 
 class BusinessUnit(mesa.Agent):
     """A business unit: raises requests and trusts IT more or less.
 
     Its demand (how many requests each tick, of which kind, how large, and the luck each will
-    meet) is drawn in full before the run from its own stream; the market's demand multipliers
-    are exogenous, so the same unit asks for the same work under every structure. How the unit
-    handles a request (shadow IT, escalation) depends on its trust in IT, through the same
-    pre-drawn uniforms.
+    meet) is drawn in full before the run; the market's demand multipliers are exogenous, so the
+    same unit asks for the same work under every structure. Each request's numbers are keyed by
+    (unit, tick, index within the tick), so a demand shock adds requests without changing any
+    other request. How the unit handles a request (shadow IT, escalation) depends on its trust in
+    IT, through the same pre-drawn uniforms.
     """
 
     def __init__(
         self,
         model: ITLeadershipModel,
         index: int,
-        streams: tuple[np.random.Generator, np.random.Generator, np.random.Generator],
+        counting: np.random.Generator,
     ) -> None:
         super().__init__(model)
         p = model.p
         self.index = index
         self.trust = BetaTrust()
-        # Three streams (how many, what each is like, how large), so that a demand shock, which
-        # changes how many requests come, never shifts the draws of any other request.
-        counting, describing, sizing = streams
         rates = p.request_rate * model.market.demand_level
         # One uniform per tick, inverted: numpy's Poisson sampler would shift later draws.
-        self.counts = poisson_inverse_many(counting.random(len(rates)), rates).tolist()
-        total = sum(self.counts)
-        # Column order is part of the reproducibility contract. Plain lists: indexing them in the
-        # inner loop is several times cheaper than indexing numpy arrays.
-        self.uniforms = describing.random((total, 11)).tolist()
-        self.effort_z = sizing.standard_normal(total).tolist()
+        counts = poisson_inverse_many(counting.random(len(rates)), rates)
+        self.counts = counts.tolist()
+        luck = KeyedDraws(
+            model.seed,
+            streams.REQUEST,
+            streams.REQUEST_OVERFLOW,
+            index,
+            len(rates),
+            REQUEST_SLOTS,
+            REQUEST_FIELDS,
+        ).rows_for_counts(counts)
+        # The counts are exogenous, so exactly the rows the run reads are known now: keep those,
+        # with the size's normal in field 10, as plain lists (indexing them in the inner loop is
+        # several times cheaper than indexing numpy arrays), read in order through a cursor.
+        luck[:, 10] = box_muller(luck[:, 10], luck[:, 11])
+        self.uniforms = luck[:, :11].tolist()
         self.cursor = 0
 
     def generate_requests(self) -> None:
@@ -63,7 +80,7 @@ class BusinessUnit(mesa.Agent):
         escalate_p = p.escalation_prob_max * (1.0 - trust)
         for j in range(self.cursor, self.cursor + n):
             u = self.uniforms[j]
-            request = demand.new_request(self.index, u, self.effort_z[j])
+            request = demand.new_request(self.index, u, u[10])
             if request.kind != STRATEGIC and u[2] < shadow_p:
                 demand.shadow(request)
                 continue
