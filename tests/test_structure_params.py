@@ -218,6 +218,7 @@ def test_cli_run_refuses_a_key_its_structure_lacks():
         main, ["run", "baseline", "--steps", "80", "--set", f"{CTO_HOURS}=6"]
     )
     assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("itlead: error: --set: "), result.stderr  # the flag, by name
     assert "not a number of structure single_cio" in result.stderr
     assert "Traceback" not in result.output
 

@@ -22,6 +22,7 @@ from sim.cli.base import (
 )
 from sim.config import loaders as config
 from sim.config.params import param_defaults, param_infos
+from sim.config.structure_overrides import check_structure_keys
 from sim.errors import ConfigError
 from sim.model.recorder import TICK_METRICS
 
@@ -53,6 +54,8 @@ def run_command(
     from sim.experiments.output import write_run  # pyarrow only when writing
 
     overrides = overrides_of(assignments)
+    # Checked here too, so that a structure number the structure lacks is blamed on --set.
+    check_structure_keys({k: k for k in overrides}, [config.load_structure(structure)], "--set")
     result = api.run(
         scenario, structure=structure, seed=seed, steps=steps, shocks=not no_shocks, **overrides
     )

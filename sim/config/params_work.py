@@ -43,6 +43,17 @@ class WorkParams(OrganisationParams):
         "Chance a service item raises an exception.",
         "decisions",
     )
+    cross_domain_exception_share: float = param(
+        0.25,
+        "fraction of change and service exceptions",
+        0.0,
+        1.0,
+        ASSUMPTION,
+        "Share of a change or service exception that needs a decision outside the team's domain "
+        "(a delivery team's change that touches architecture; a platform change that touches an "
+        "application).",
+        "decisions",
+    )
     decision_hours: float = param(
         0.5,
         "executive hours at expertise 1",

@@ -87,9 +87,11 @@ def check_structure_keys(
     for key, where in keys.items():
         if is_structure_key(key) and key not in known:
             names = ", ".join(s.name for s in structures)
+            which = (
+                f"structure {names}" if len(structures) == 1 else f"any of the structures {names}"
+            )
             raise ConfigError(
-                f"{origin}: {where} is not a number of any of the structures {names}; "
-                f"{listing(key, known)}"
+                f"{origin}: {where} is not a number of {which}; {listing(key, known)}"
             )
 
 

@@ -308,8 +308,12 @@ class Executive(mesa.Agent):
         teams = self.model.reports[self.name]
         if not teams:
             return
-        each = hours / len(teams)
-        need = self.model.p.people_hours_per_report
+        p = self.model.p
+        n = len(teams)
+        # Graicunas (1933): the cross-relationships among n reports take their share of the
+        # hours (the span term of the demand), so only the rest reaches each team as support.
+        each = hours / (n * (1.0 + p.span_interaction * (n - 1)))
+        need = p.people_hours_per_report
         evidence = 0.2 * min(1.0, each / max(need, 1e-9))
         for team in teams:
             team.receive_people_time(each, evidence)

@@ -34,6 +34,10 @@ EXCEPTION_TYPE = {
     ("platform", CHANGE): "infrastructure",
     ("platform", SERVICE): "infrastructure",
 }
+# The decision a change or service exception needs when it lies outside the team's own domain:
+# a delivery team's change that touches the architecture, a platform change that touches an
+# application. Under a split these cross the line between the two executives.
+CROSS_DOMAIN_TYPE = {"delivery": "architecture", "platform": "application"}
 INCIDENT_TYPE = {"delivery": "application", "platform": "infrastructure"}
 # Part of the reproducibility contract: incidents at index >= INCIDENT_SLOTS of a tick take their
 # luck from the (team, tick) overflow stream. Four hold nearly every tick, storms included.
@@ -333,9 +337,13 @@ class ITTeam(mesa.Agent):
             return False
         if request.u_voice < self.safety:
             request.status = BLOCKED
-            self.model.decisions.raise_decision(
-                EXCEPTION_TYPE[(self.kind, request.kind)], self, request=request
-            )
+            dtype = EXCEPTION_TYPE[(self.kind, request.kind)]
+            # Given an exception, u_exception / probability is uniform: the item's own draw
+            # decides its domain, so the share changes no other draw.
+            cross = request.u_exception < probability * p.cross_domain_exception_share
+            if cross and request.kind != STRATEGIC:
+                dtype = CROSS_DOMAIN_TYPE[self.kind]
+            self.model.decisions.raise_decision(dtype, self, request=request)
             return True
         request.hidden_problem = True
         self.model.counters.hidden_problems += 1
