@@ -6,6 +6,7 @@ effects. Runs are 400 ticks on 6 seeds: long enough for the effects, short enoug
 """
 
 import dataclasses
+import itertools
 from functools import cache
 
 import pandas as pd
@@ -45,13 +46,32 @@ def window_mean(
     return float(ticks[(ticks["tick"] >= start) & (ticks["tick"] < end)][outcome].mean())
 
 
+def per_seed(outcome: str, structure="single_cio", scenario="baseline", shocks=True, **kw):
+    """``outcome`` of each seed, in seed order (pairs with another configuration's)."""
+    summaries, _ = _results(structure, scenario, shocks, tuple(sorted(kw.items())))
+    return summaries[outcome].to_numpy(dtype=float)
+
+
+def beyond_noise(differences) -> bool:
+    """Paired differences whose mean is positive by more than twice its standard error."""
+    d = pd.Series(differences)
+    return bool(d.mean() > 0 and d.mean() > 2.0 * d.std(ddof=1) / len(d) ** 0.5)
+
+
+def rises_step_by_step(outcome: str, knob: str, levels, structure="single_cio") -> bool:
+    """Each step up ``levels`` raises ``outcome`` (strictly), the whole range beyond noise."""
+    runs = [per_seed(outcome, structure, **{knob: x}) for x in levels]
+    means = [r.mean() for r in runs]
+    strictly = all(a < b for a, b in itertools.pairwise(means))
+    return strictly and beyond_noise(runs[-1] - runs[0])
+
+
 # --- the issue's named effects ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("kind", ["change", "strategic"])
-def test_more_demand_never_shortens_lead_times(kind):
-    leads = [mean(f"lead_time_{kind}_mean", request_rate=r) for r in (0.6, 0.85, 1.0)]
-    assert leads == sorted(leads)
+def test_more_demand_lengthens_lead_times(kind):
+    assert rises_step_by_step(f"lead_time_{kind}_mean", "request_rate", (0.6, 0.85, 1.0))
 
 
 def test_incident_storm_raises_unplanned_work_and_lowers_business_trust():
@@ -81,19 +101,10 @@ def test_splitting_lowers_executive_utilisation_when_coordination_is_free_and_lo
     ],
 )
 def test_coordination_cost_and_goal_incongruence_make_the_split_monotonically_worse(knob, levels):
-    values = [mean("value_delivered", "cio_cto_split", **{knob: x}) for x in levels]
-    hidden = [mean("hidden_work_share", "cio_cto_split", **{knob: x}) for x in levels]
-    assert values == sorted(values, reverse=True)
-    assert hidden == sorted(hidden)
-
-
-def test_either_structure_can_win():
-    """No verdict is built in: the parameters decide which structure delivers more value."""
-    assert mean("value_delivered", "cio_cto_split") > mean("value_delivered", "single_cio")
-    costly = dict(coordination_multiplier=8.0, goal_incongruence_multiplier=4.0)
-    assert mean("value_delivered", "cio_cto_split", **costly) < mean(
-        "value_delivered", "single_cio", **costly
-    )
+    values = [per_seed("value_delivered", "cio_cto_split", **{knob: x}) for x in levels]
+    assert all(a.mean() > b.mean() for a, b in itertools.pairwise(values)), values
+    assert beyond_noise(values[0] - values[-1]), values
+    assert rises_step_by_step("hidden_work_share", knob, levels, "cio_cto_split")
 
 
 def _feedback(hours: float):
@@ -172,13 +183,6 @@ def test_psychological_safety_voices_problems_that_would_otherwise_turn_into_deb
 def test_overload_exhausts_staff_and_drives_attrition():
     assert mean("burnout_share", request_rate=1.0) > mean("burnout_share", request_rate=0.6)
     assert mean("attrition", request_rate=1.0) > mean("attrition", request_rate=0.6)
-
-
-def test_exhausted_executives_leave_more_often():
-    heavy = dict(request_rate=1.0, stakeholder_hours_per_unit=1.0)
-    assert mean("exec_turnover", exec_turnover_gain=40.0, **heavy) > mean(
-        "exec_turnover", exec_turnover_gain=0.0, **heavy
-    )
 
 
 def test_a_market_shock_devalues_the_pipeline_until_it_is_re_aimed():
