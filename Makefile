@@ -15,7 +15,7 @@ dashboard: venv
 	.venv/bin/itlead dashboard
 
 test: venv
-	.venv/bin/python -m pytest -q
+	.venv/bin/python -m pytest -q -n 2 --dist loadfile
 
 lint: venv
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -1,85 +1,14 @@
 """Ablation tests: each guards one mechanism of MODEL.md by switching just that link off.
 
-The pattern (issue 19): turn a lever that should act through the mechanism, over paired seeds,
-once with the mechanism on and once with it off (its gain at zero, in both arms of the lever).
-With it on, the lever's effect must lie beyond twice its standard error in the stated direction;
-with it off, the effect must go, so the difference between the two effects must also lie beyond
-twice its standard error. A test that still passes with its mechanism off is therefore red.
-Every number is read from published columns (the per-tick table and the run summary).
+The pattern and its helper are in :mod:`tests.ablation`. These cover trust, shadow IT, debt and
+exhaustion; ``test_ablation_*.py`` cover the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
-
 import numpy as np
 
-import sim
-
-SEEDS = range(6)
-STEPS = 300
-
-
-def _outcome(outcome: str, seed: int, structure: str, overrides: Mapping[str, Any]) -> float:
-    """``outcome`` of one run: a summary column, or the sum of a per-tick count column."""
-    result = sim.run("baseline", structure=structure, seed=seed, steps=STEPS, **overrides)
-    if outcome in result.summary.columns:
-        return float(result.summary[outcome].iloc[0])
-    return float(result.ticks[outcome].sum())
-
-
-@dataclass(frozen=True)
-class Ablation:
-    """The lever's paired effects per seed, with the mechanism on and off."""
-
-    on: np.ndarray
-    off: np.ndarray
-
-    @staticmethod
-    def beyond_noise(d: np.ndarray, direction: int) -> bool:
-        se = d.std(ddof=1) / np.sqrt(len(d))
-        return direction * d.mean() > 2.0 * se and direction * d.mean() > 0
-
-    def holds(self, direction: int) -> bool:
-        """On: the effect in ``direction`` beyond noise; off: the effect (mostly) gone."""
-        return self.beyond_noise(self.on, direction) and self.beyond_noise(
-            self.on - self.off, direction
-        )
-
-
-def ablate(
-    outcome: str,
-    lever: Mapping[str, Any],
-    off: Mapping[str, Any],
-    *,
-    base: Mapping[str, Any] | None = None,
-    structure: str = "single_cio",
-    seeds: int = len(SEEDS),
-) -> Ablation:
-    """The effect of ``lever`` on ``outcome`` per seed, with the mechanism on and with ``off``.
-
-    Args:
-        outcome: A summary column, or a per-tick count column (summed over the run).
-        lever: Overrides that should move ``outcome`` through the mechanism.
-        off: Overrides that switch the mechanism off (applied to both arms of the lever).
-        base: Overrides of both arms and both settings, e.g. to make the lever bite.
-        structure: The structure that runs.
-        seeds: Paired seeds (more where the lever's effect is noisy).
-    """
-    base = dict(base or {})
-
-    def effects(setting: dict[str, Any]) -> np.ndarray:
-        return np.array(
-            [
-                _outcome(outcome, s, structure, setting | dict(lever))
-                - _outcome(outcome, s, structure, setting)
-                for s in range(seeds)
-            ]
-        )
-
-    return Ablation(on=effects(base), off=effects(base | dict(off)))
+from tests.ablation import ablate
 
 
 def test_debt_raises_incidents():
@@ -161,3 +90,54 @@ def test_debt_drags_on_capacity():
         seeds=12,
     )
     assert a.holds(+1), a
+
+
+def test_decisions_defaulted_after_the_timeout_cause_hidden_rework():
+    # VDT hidden work: a team that stops waiting takes a default, which needs rework with
+    # default_rework_prob; with that at zero, a short timeout adds no rework (it even saves the
+    # rework of wrong decisions it no longer waits for).
+    a = ablate(
+        "rework_effort",
+        {"decision_timeout": 1},
+        {"default_rework_prob": 0.0},
+        base={"decision_timeout": 40, "request_rate": 1.0},
+        seeds=8,
+    )
+    assert a.holds(+1), a
+
+
+def test_exhausted_staff_leave_more_often():
+    # JD-R: high exhaustion raises attrition (attrition_exhaustion_gain scales the base hazard).
+    a = ablate("attrition", {"request_rate": 1.0}, {"attrition_exhaustion_gain": 0.0})
+    assert a.holds(+1), a
+    assert np.all(a.off == 0.0), a  # overload alone makes no one leave once the link is cut
+
+
+# An executive with hours to spare, so more demanded people or stakeholder time is really given.
+AMPLE_HOURS = {"structure.roles.CIO.attention_hours": 24.0}
+
+
+def test_stakeholder_time_builds_business_trust():
+    # Beta reputation: stakeholder time adds a little positive evidence (stakeholder_evidence).
+    a = ablate(
+        "business_trust_mean",
+        {"stakeholder_hours_per_unit": 1.2},
+        {"stakeholder_evidence": 0.0},
+        base=AMPLE_HOURS,
+    )
+    assert a.holds(+1), a
+
+
+def test_leaders_people_time_raises_psychological_safety():
+    # Edmondson 1999: a leader's time with the team raises its safety (safety_gain per hour).
+    a = ablate(
+        "safety_mean", {"people_hours_per_report": 1.0}, {"safety_gain": 0.0}, base=AMPLE_HOURS
+    )
+    assert a.holds(+1), a
+
+
+def test_a_debt_push_pays_debt_down_through_improvement():
+    # Repenning & Sterman: reserved improvement time lowers debt, only through what improvement
+    # does (improvement_effect); with that at zero the reserved capacity is merely lost.
+    a = ablate("debt_mean", {"scenario": "debt_push"}, {"improvement_effect": 0.0})
+    assert a.holds(-1), a
