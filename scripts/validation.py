@@ -441,6 +441,13 @@ def _meaning_section() -> list[str]:
         "about structures: no pattern compares a single CIO with a CIO/CTO split, so differences",
         "between structures are outcomes to be tested, not calibrated.",
         "",
+        "## Each mechanism switched off",
+        "",
+        "Matching patterns shows the mechanisms together land in plausible ranges; it does not",
+        "show that each one acts. [ablations.md](ablations.md) lists, for every mechanism of",
+        "MODEL.md, the test that switches just that link off, and the effect it measures with",
+        "the mechanism on and off over paired seeds (`scripts/ablations.py` regenerates it).",
+        "",
     ]
 
 

@@ -8,7 +8,7 @@ from sim.config.checks import range_text
 from sim.config.loaders import list_structures, load_structure
 from sim.config.params import param_defaults, param_infos
 from sim.config.structure import NUMBER_RANGES, STRUCTURE_PREFIX, number_field
-from sim.model.recorder import TICK_METRICS
+from sim.model.recorder import TICK_METRICS, bound_text
 
 HEADER = """# Parameters and measures
 
@@ -72,7 +72,7 @@ def parameter_markdown() -> str:
         "| --- | --- | --- | --- |",
     ]
     for name, (unit, low, high, doc) in TICK_METRICS.items():
-        lines.append(f"| `{name}` | {unit} | {low:g} to {high:g} | {doc} |")
+        lines.append(f"| `{name}` | {unit} | {bound_text(low)} to {bound_text(high)} | {doc} |")
     return "\n".join(lines) + "\n"
 
 

@@ -120,9 +120,37 @@ def test_compare_command_matches_the_api(small_batch):
 
 
 def test_resilience_command(small_batch):
-    result = CliRunner().invoke(main, ["resilience", str(small_batch)])
+    from io import StringIO
+
+    from sim.experiments.batch import load_batch
+
+    result = CliRunner().invoke(main, ["resilience", str(small_batch), "--format", "csv"])
     assert result.exit_code == 0, result.output
-    assert "incident_storm" in result.output and "depth_mean" in result.output
+    shown = pd.read_csv(StringIO(result.stdout)).set_index(["scenario", "structure"])
+    # The depth recomputed from the two trajectories: the no-shock run minus the stormed run on
+    # the same seed, from the shock on, as a trailing 10-tick mean (the command's default).
+    batch = load_batch(small_batch)
+    runs, ticks = batch.runs, batch.ticks.set_index(["run_id", "tick"])["business_trust_mean"]
+    storm = runs[runs["scenario"] == "incident_storm"]
+    start = int(batch.events[batch.events["run_id"].isin(storm["run_id"])]["start"].min())
+    depths: dict[str, list[float]] = {}
+    for _, run in storm.iterrows():
+        twin = runs[
+            (runs["scenario"] == "baseline")
+            & (runs["structure"] == run["structure"])
+            & (runs["replication"] == run["replication"])
+        ]
+        assert len(twin) == 1
+        base = ticks.loc[twin["run_id"].iloc[0]].to_numpy()
+        loss = (base - ticks.loc[run["run_id"]].to_numpy())[start:]
+        trailing = [loss[max(0, i - 9) : i + 1].mean() for i in range(len(loss))]
+        depths.setdefault(run["structure"], []).append(max(trailing))
+    assert set(shown.index) == {("incident_storm", s) for s in depths}
+    for structure, values in depths.items():
+        row = shown.loc[("incident_storm", structure)]
+        assert row["depth_count"] == len(values) == 4  # one per replication
+        assert row["depth_mean"] == pytest.approx(np.mean(values), rel=1e-9)
+        assert row["depth_mean"] > 0  # the storm costs trust
 
 
 def test_analysis_commands_refuse_bad_input(small_batch, tmp_path):
@@ -139,25 +167,73 @@ def test_analysis_commands_refuse_bad_input(small_batch, tmp_path):
         assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize(("kind", "n", "expected"), [("morris", 4, "mu_star"), ("sobol", 8, "ST")])
-def test_sensitivity_indices_from_a_batch(tmp_path, kind, n, expected):
+SENSITIVITY_BOUNDS = {"request_rate": (0.5, 1.1), "incident_rate": (0.05, 0.3)}
+
+
+def _design(folder) -> tuple[np.ndarray, np.ndarray]:
+    """The stored design scaled to [0, 1] per parameter, and value_delivered per point."""
+    from sim.experiments.batch import load_batch
+
+    runs = load_batch(folder).runs.sort_values("point")
+    x = np.column_stack(
+        [(runs[f"param.{n}"] - lo) / (hi - lo) for n, (lo, hi) in SENSITIVITY_BOUNDS.items()]
+    )
+    return x, runs["value_delivered"].to_numpy(dtype=float)  # one replication per point
+
+
+def _morris_mu_star(x: np.ndarray, y: np.ndarray) -> list[float]:
+    """mu* by hand: each trajectory moves one parameter per step; mean |elementary effect|."""
+    k = x.shape[1]
+    effects: list[list[float]] = [[] for _ in range(k)]
+    for start in range(0, len(y), k + 1):
+        for i in range(start, start + k):
+            step = x[i + 1] - x[i]
+            (j,) = np.flatnonzero(np.abs(step) > 1e-12)
+            effects[j].append((y[i + 1] - y[i]) / step[j])
+    return [float(np.mean(np.abs(e))) for e in effects]
+
+
+def _sobol_total(y: np.ndarray, k: int) -> list[float]:
+    """Jansen's total index: rows come as A, AB_1..AB_k, B per base sample (Saltelli)."""
+    rows = y.reshape(-1, k + 2)
+    a, b = rows[:, 0], rows[:, -1]
+    variance = np.var(np.r_[a, b])
+    return [float(0.5 * np.mean((a - rows[:, 1 + j]) ** 2) / variance) for j in range(k)]
+
+
+@pytest.mark.parametrize(("kind", "n"), [("morris", 4), ("sobol", 8)])
+def test_sensitivity_indices_from_a_batch(tmp_path, kind, n):
     from sim.experiments.batch import run_batch
 
     extra = "morris_levels = 4\n" if kind == "morris" else ""
+    uncertainties = "".join(
+        f"[uncertainties.{name}]\nlow = {lo}\nhigh = {hi}\n"
+        for name, (lo, hi) in SENSITIVITY_BOUNDS.items()
+    )
     exp = tmp_path / "sens.toml"
     exp.write_text(
         'scenarios = ["baseline"]\nstructures = ["single_cio"]\nreplications = 1\n'
         "master_seed = 5\nsteps = 100\n[constants]\nwarmup = 10\n"
-        "[uncertainties.request_rate]\nlow = 0.5\nhigh = 1.1\n"
-        "[uncertainties.incident_rate]\nlow = 0.05\nhigh = 0.3\n"
-        f'[design]\nkind = "{kind}"\nn = {n}\n{extra}'
+        f'{uncertainties}[design]\nkind = "{kind}"\nn = {n}\n{extra}'
     )
     run_batch(exp, out=tmp_path / "b", workers=1)
     result = CliRunner().invoke(main, ["sensitivity", str(tmp_path / "b"), "--format", "csv"])
     assert result.exit_code == 0, result.output
-    assert expected in result.output and "request_rate" in result.output
-    if kind == "sobol":
-        assert "below 256" in result.output  # CliRunner mixes stderr into output
+    from io import StringIO
+
+    shown = pd.read_csv(StringIO(result.stdout)).set_index("parameter")  # warnings: stderr
+    assert list(shown.index) == list(SENSITIVITY_BOUNDS)
+    x, y = _design(tmp_path / "b")
+    if kind == "morris":
+        assert len(y) == n * (len(SENSITIVITY_BOUNDS) + 1)  # n trajectories of k + 1 points
+        expected = _morris_mu_star(x, y)
+        assert shown["mu_star"].to_numpy() == pytest.approx(expected, rel=1e-9)
+        assert (shown["mu_star"] > 0).all()  # both rates move value delivered
+    else:
+        assert len(y) == n * (len(SENSITIVITY_BOUNDS) + 2)  # Saltelli without second order
+        expected = _sobol_total(y, len(SENSITIVITY_BOUNDS))
+        assert shown["ST"].to_numpy() == pytest.approx(expected, rel=1e-9)
+        assert "below 256" in result.stderr
 
 
 def test_sobol_intervals_are_the_same_on_every_call():

@@ -52,6 +52,15 @@ def per_seed(outcome: str, structure="single_cio", scenario="baseline", shocks=T
     return summaries[outcome].to_numpy(dtype=float)
 
 
+def window_per_seed(
+    outcome, start, end, structure="single_cio", scenario="baseline", shocks=True, **kw
+):
+    """Mean of a per-tick measure over ticks ``start <= t < end`` for each seed, in seed order."""
+    _, ticks = _results(structure, scenario, shocks, tuple(sorted(kw.items())))
+    window = ticks[(ticks["tick"] >= start) & (ticks["tick"] < end)]
+    return window.groupby("seed")[outcome].mean().to_numpy(dtype=float)
+
+
 def beyond_noise(differences) -> bool:
     """Paired differences whose mean is positive by more than twice its standard error."""
     d = pd.Series(differences)
@@ -77,20 +86,14 @@ def test_more_demand_lengthens_lead_times(kind):
 def test_incident_storm_raises_unplanned_work_and_lowers_business_trust():
     shocked = dict(scenario="incident_storm", shocks=True)
     calm = dict(scenario="incident_storm", shocks=False)  # the exact counterfactual
-    assert (
-        window_mean("unplanned_share", 300, 330, **shocked)
-        > window_mean("unplanned_share", 300, 330, **calm) + 0.05
+    unplanned = window_per_seed("unplanned_share", 300, 330, **shocked) - window_per_seed(
+        "unplanned_share", 300, 330, **calm
     )
-    assert window_mean("business_trust_mean", 310, 350, **shocked) < window_mean(
-        "business_trust_mean", 310, 350, **calm
+    assert beyond_noise(unplanned - 0.05), unplanned
+    trust = window_per_seed("business_trust_mean", 310, 350, **calm) - window_per_seed(
+        "business_trust_mean", 310, 350, **shocked
     )
-
-
-def test_splitting_lowers_executive_utilisation_when_coordination_is_free_and_load_heavy():
-    heavy = dict(coordination_multiplier=0.0, request_rate=1.0, stakeholder_hours_per_unit=0.8)
-    single = mean("exec_utilisation_max", "single_cio", **heavy)
-    split = mean("exec_utilisation_max", "cio_cto_split", **heavy)
-    assert split < single
+    assert beyond_noise(trust), trust
 
 
 @pytest.mark.parametrize(
@@ -114,12 +117,17 @@ def _feedback(hours: float):
 
 
 def test_more_feedback_work_shrinks_the_blind_spot():
-    # Returns saturate from about half an hour a day (0.5 h and 1 h differ by less than the seed
-    # noise of six seeds), so the test asks for a clear drop from none at both doses rather than
-    # a strict order between the two.
-    spots = [abs(window_mean("blind_spot", 150, 400, scenario=_feedback(h))) for h in (0, 0.5, 1)]
-    assert spots[1] < spots[0] - 0.01
-    assert spots[2] < spots[0] - 0.01
+    # Half an hour a day of feedback work narrows the gap between perceived and actual trust, and
+    # only through what executives learn from it (feedback_learning): with learning off, the same
+    # hours change nothing. Larger doses do not narrow it reliably further on six seeds (their
+    # attention comes out of stakeholder work), so the test asks for the first half hour only.
+    def spots(hours, **kw):
+        return abs(window_per_seed("blind_spot", 150, 400, scenario=_feedback(hours), **kw))
+
+    on = spots(0) - spots(0.5)
+    off = spots(0, feedback_learning=0.0) - spots(0.5, feedback_learning=0.0)
+    assert beyond_noise(on), on
+    assert beyond_noise(on - off), (on, off)
 
 
 # --- one test per mechanism ------------------------------------------------------------------
@@ -129,33 +137,28 @@ def test_escalations_load_the_executives_who_serve_them():
     # Measured as decision work and utilisation: the decision_queue outcome counts investment
     # proposals too, which outnumber escalations and hide their effect in noise.
     for outcome in ("cio_share_decisions", "exec_utilisation_max"):
-        calm = mean(outcome, escalation_prob_max=0.0)
-        assert mean(outcome, escalation_prob_max=0.6) > calm, outcome
+        calm = per_seed(outcome, escalation_prob_max=0.0)
+        assert beyond_noise(per_seed(outcome, escalation_prob_max=0.6) - calm), outcome
 
 
-def test_decisions_past_the_timeout_default_with_hidden_rework():
+def test_decisions_past_the_timeout_default():
+    # The rework that defaults cause is guarded by the ablation test
+    # test_decisions_defaulted_after_the_timeout_cause_hidden_rework.
     patient = dict(decision_timeout=40, request_rate=1.0)
     hasty = dict(decision_timeout=1, request_rate=1.0)
-    assert mean("decisions_timed_out", **hasty) > mean("decisions_timed_out", **patient)
-    assert window_mean("rework_effort", 60, 400, **hasty) > window_mean(
-        "rework_effort", 60, 400, **patient
+    timed_out = per_seed("decisions_timed_out", **hasty) - per_seed(
+        "decisions_timed_out", **patient
     )
-
-
-def test_span_of_control_loads_a_single_leader_more_than_linearly():
-    assert mean("exec_utilisation_max", span_interaction=0.15) > mean(
-        "exec_utilisation_max", span_interaction=0.0
-    )
+    assert beyond_noise(timed_out), timed_out
 
 
 def test_capability_trap_cutting_improvement_under_pressure_breeds_debt_and_incidents():
     loaded = dict(request_rate=1.05)
-    assert mean("debt_mean", pressure_cut=8.0, **loaded) > mean(
-        "debt_mean", pressure_cut=0.0, **loaded
-    )
-    assert mean("incidents_new", pressure_cut=8.0, **loaded) > mean(
-        "incidents_new", pressure_cut=0.0, **loaded
-    )
+    for outcome in ("debt_mean", "incidents_new"):
+        cut = per_seed(outcome, pressure_cut=8.0, **loaded) - per_seed(
+            outcome, pressure_cut=0.0, **loaded
+        )
+        assert beyond_noise(cut), (outcome, cut)
 
 
 def test_improvement_pays_back_only_after_its_delay():
@@ -163,9 +166,10 @@ def test_improvement_pays_back_only_after_its_delay():
 
 
 def test_negative_events_weigh_more_and_lower_business_trust():
-    assert mean("business_trust_mean", trust_negative_weight=5.0) < mean(
-        "business_trust_mean", trust_negative_weight=1.0
+    lower = per_seed("business_trust_mean", trust_negative_weight=1.0) - per_seed(
+        "business_trust_mean", trust_negative_weight=5.0
     )
+    assert beyond_noise(lower), lower
 
 
 def test_psychological_safety_voices_problems_that_would_otherwise_turn_into_debt():
@@ -181,8 +185,9 @@ def test_psychological_safety_voices_problems_that_would_otherwise_turn_into_deb
 
 
 def test_overload_exhausts_staff_and_drives_attrition():
-    assert mean("burnout_share", request_rate=1.0) > mean("burnout_share", request_rate=0.6)
-    assert mean("attrition", request_rate=1.0) > mean("attrition", request_rate=0.6)
+    for outcome in ("burnout_share", "attrition"):
+        more = per_seed(outcome, request_rate=1.0) - per_seed(outcome, request_rate=0.6)
+        assert beyond_noise(more), (outcome, more)
 
 
 def test_a_market_shock_devalues_the_pipeline_until_it_is_re_aimed():
@@ -196,35 +201,15 @@ def test_a_market_shock_devalues_the_pipeline_until_it_is_re_aimed():
 
 def test_more_governance_attention_keeps_the_portfolio_aligned_under_turbulence():
     turbulent = dict(turbulence=0.12)
-    assert mean("strategic_alignment", review_interval=5, **turbulent) > mean(
+    kept = per_seed("strategic_alignment", review_interval=5, **turbulent) - per_seed(
         "strategic_alignment", review_interval=200, **turbulent
     )
-
-
-def test_units_that_distrust_it_build_shadow_it():
-    assert mean("shadow_share", shadow_trust_threshold=0.9) > mean(
-        "shadow_share", shadow_trust_threshold=0.0
-    )
-    assert mean("shadow_share", shadow_trust_threshold=0.0) == 0.0
-
-
-def test_protected_people_time_keeps_people_work_under_load():
-    heavy = dict(request_rate=1.0, stakeholder_hours_per_unit=0.8)
-    assert mean("cio_people_work_share", attention_policy="protected_people_time", **heavy) > mean(
-        "cio_people_work_share", attention_policy="urgent_first", **heavy
-    )
-
-
-def test_a_restructure_appoints_a_cto_with_no_trust_history():
-    result = sim.run("restructure_to_split", seed=1, steps=STEPS)
-    roles = result.executives.groupby("role")["tick"].min()
-    assert roles["CIO"] == 0 and roles["CTO"] == 250
-    exec_trust = result.ticks.set_index("tick")["exec_trust"]
-    assert exec_trust[:249].isna().all() and exec_trust[250:].notna().all()
+    assert beyond_noise(kept), kept
 
 
 def test_a_debt_push_pays_debt_down():
-    assert mean("debt_mean", scenario="debt_push") < mean("debt_mean")
+    paid = per_seed("debt_mean") - per_seed("debt_mean", scenario="debt_push")
+    assert beyond_noise(paid), paid
 
 
 def test_losing_staff_cuts_headcount_until_hires_arrive():
@@ -236,6 +221,7 @@ def test_losing_staff_cuts_headcount_until_hires_arrive():
 def test_safe_teams_pass_dissatisfaction_upward_and_shrink_the_blind_spot():
     quiet = dict(safety_initial=0.05, safety_gain=0.0)
     safe = dict(safety_initial=0.95, safety_gain=0.0)
-    assert abs(window_mean("blind_spot", 150, 400, **safe)) < abs(
-        window_mean("blind_spot", 150, 400, **quiet)
+    narrower = abs(window_per_seed("blind_spot", 150, 400, **quiet)) - abs(
+        window_per_seed("blind_spot", 150, 400, **safe)
     )
+    assert beyond_noise(narrower), narrower

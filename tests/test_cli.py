@@ -26,7 +26,7 @@ from sim.errors import ConfigError
 from sim.experiments.batch import derive_seed
 from sim.experiments.output import TABLES
 from sim.model.outcomes import HEADLINE
-from sim.model.recorder import TICK_METRICS
+from sim.model.recorder import TICK_METRICS, bound_text
 
 REPO = Path(__file__).resolve().parents[1]
 RUN_ARGS = ("run", "baseline", "--structure", "single_cio", "--seed", "1", "--steps", "120")
@@ -105,10 +105,27 @@ def test_run_prints_the_summary_and_the_folder(run_folder):
     out = result.stdout
     assert re.search(r"^\s+scenario\s+baseline$", out, re.MULTILINE)
     assert re.search(r"^\s+structure\s+single_cio$", out, re.MULTILINE)
+    shown = {}
     for outcome in SUMMARY_OUTCOMES:
-        assert re.search(rf"^\s+{outcome}\s+\S+$", out, re.MULTILINE), outcome
+        match = re.search(rf"^\s+{outcome}\s+(\S+)$", out, re.MULTILINE)
+        assert match, outcome
+        shown[outcome] = float(match.group(1))
     assert out.rstrip().endswith(f"wrote {folder}")
     assert result.stderr == ""
+    # The printed numbers (4 significant figures) recomputed from the written per-tick table:
+    # means over the ticks after the warm-up (60), lead time weighted by the deliveries.
+    ticks = pd.read_csv(folder / "ticks.csv")
+    kept = ticks[ticks["tick"] >= 60]
+    delivered = kept["delivered_strategic"]
+    assert delivered.sum() > 0
+    expected = {
+        "lead_time_strategic_mean": (kept["lead_time_strategic"].fillna(0) * delivered).sum()
+        / delivered.sum(),
+        "value_delivered": kept["value_delivered"].mean(),
+        "business_trust_mean": kept["business_trust_mean"].mean(),
+    }
+    for outcome, value in expected.items():
+        assert shown[outcome] == pytest.approx(value, rel=5e-4), outcome
 
 
 def test_run_is_deterministic(run_folder, tmp_path):
@@ -334,8 +351,11 @@ def test_list_metrics_only():
     assert "Per-tick measures:" in out
     assert "Scenarios:" not in out
     assert "Parameters:" not in out
-    for name in TICK_METRICS:
-        assert re.search(rf"^\s*{name}\s", out, re.MULTILINE), name
+    for name, (unit, low, high, _) in TICK_METRICS.items():
+        # Each row shows the measure's range; a run-dependent ceiling as how it is computed.
+        row = rf"^\s*{name}\s+{re.escape(unit)}\s+{low:g}\s+{re.escape(bound_text(high))}\s"
+        assert re.search(row, out, re.MULTILINE), name
+    assert "1 + overtime_max" in bound_text(TICK_METRICS["exec_utilisation_max"][2])
 
 
 def test_list_rejects_an_unknown_section():
@@ -368,8 +388,11 @@ def test_compare_structures_prints_and_writes_the_paired_table(tmp_path):
         "mean_difference",
         "ci_low",
     ]
+    printed = {}
     for outcome in HEADLINE:
-        assert re.search(rf"^\s*{outcome}\s+2\s", stdout, re.MULTILINE), outcome
+        match = re.search(rf"^\s*{outcome}\s+2\s+(\S+)\s+(\S+)\s+(\S+)\s", stdout, re.MULTILINE)
+        assert match, outcome
+        printed[outcome] = [float(x) for x in match.groups()]  # reference, other, difference
     assert "Comparing single_cio, cio_cto_split on 'baseline' over 2 seeds" in result.stderr
 
     summaries = pd.read_csv(out / "summaries.csv")
@@ -381,6 +404,15 @@ def test_compare_structures_prints_and_writes_the_paired_table(tmp_path):
     paired = pd.read_csv(out / "paired_cio_cto_split_vs_single_cio.csv")
     assert list(paired["outcome"]) == list(HEADLINE)
     assert (paired["n_pairs"] == 2).all()
+    # The paired difference recomputed from the written summaries, seed by seed.
+    wide = summaries.pivot(index="seed", columns="structure")
+    for outcome, row in paired.set_index("outcome").iterrows():
+        reference, other = wide[outcome]["single_cio"], wide[outcome]["cio_cto_split"]
+        difference = float((other - reference).mean())
+        assert row["mean_difference"] == pytest.approx(difference, rel=1e-9, abs=1e-12), outcome
+        assert row["mean_reference"] == pytest.approx(reference.mean(), rel=1e-12), outcome
+        shown = [reference.mean(), other.mean(), difference]  # printed to 4 significant figures
+        assert printed[outcome] == pytest.approx(shown, rel=1e-3, abs=1e-12), outcome
     assert (paired["ci_low"] <= paired["mean_difference"] + 1e-12).all()
     assert (paired["mean_difference"] <= paired["ci_high"] + 1e-12).all()
 
@@ -415,8 +447,8 @@ def test_docs_writes_the_parameter_table(tmp_path):
     assert text == parameter_markdown()
     for name in param_infos():
         assert f"| `{name}` |" in text, name
-    for name in TICK_METRICS:
-        assert f"| `{name}` |" in text, name
+    for name, (unit, low, high, _) in TICK_METRICS.items():
+        assert f"| `{name}` | {unit} | {low:g} to {bound_text(high)} |" in text, name
 
 
 def test_docs_default_folder(tmp_path, monkeypatch):

@@ -81,6 +81,12 @@ def test_status_counts_the_runs(done):
     result = invoke("status", out)
     assert_ok(result)
     assert result.stdout.strip() == "done=4 failed=0 pending=0"
+    # done is what the folder holds: one row per run, each ok, and each with its ticks.
+    batch = load_batch(out)
+    done = int(re.search(r"done=(\d+)", result.stdout).group(1))
+    assert done == len(batch.runs) == (batch.runs["status"] == "ok").sum()
+    assert done == batch.ticks["run_id"].nunique()
+    assert len(batch.ticks) == done * 80  # steps = 80
 
 
 def test_an_existing_folder_needs_resume_or_force(tiny, done):

@@ -17,6 +17,7 @@ import pytest
 import sim
 from sim.analysis.stats import realign_against_counterfactual, resilience_by_scenario
 from sim.model.outcomes import aligned_value, realign_ticks
+from tests.ablation import beyond_noise
 
 SEEDS = range(6)
 WARMUP = 60
@@ -73,7 +74,6 @@ def test_a_conflict_without_delay_still_releases_its_work():
 # --- Little's law from the published columns, both queues, light and heavy load ----------------
 
 LOADS = {"light": (("request_rate", 0.85),), "heavy": (("request_rate", 1.275),)}
-LITTLE_TOLERANCE = 0.10  # relative; the window's edges (items open across them) cost about 2%
 
 
 @pytest.mark.parametrize("queue", list(QUEUES))
@@ -88,15 +88,21 @@ LITTLE_TOLERANCE = 0.10  # relative; the window's edges (items open across them)
     ],
 )
 def test_littles_law_holds_on_the_published_columns(queue, load, structure, extra):
-    """Mean queue length after warm-up = arrivals per tick x mean wait, within 10%."""
+    """Queues are conserved from the published flows, and carry enough items to test.
+
+    Little's law itself (L = lambda W) is tested against waits timed on each item, outside the
+    model's bookkeeping, in tests/test_outside_truths.py: from these columns alone it holds by
+    the recorder's construction.
+    """
     length, arrivals, wait, count = QUEUES[queue]
     for seed in (1, 2):
         ticks = _run("baseline", structure, seed, items=LOADS[load] + extra).ticks
         after = ticks[ticks["tick"] >= WARMUP]
-        assert after[count].sum() > 100  # enough items for the law to be a test
-        big_l = after[length].mean()
-        lam_w = after[arrivals].mean() * _weighted_wait(after, wait, count)
-        assert lam_w == pytest.approx(big_l, rel=LITTLE_TOLERANCE), (queue, seed)
+        assert after[count].sum() > 100
+        flow = (ticks[arrivals] - ticks[count]).cumsum()
+        assert (ticks[length] == flow).all(), (queue, seed)
+        # A tick's mean wait is published exactly when something left that tick.
+        assert (ticks[wait].notna() == (ticks[count] > 0)).all(), (queue, seed)
 
 
 def test_queue_columns_separate_decisions_from_proposals():
@@ -202,11 +208,9 @@ def _aligned_share(ticks: pd.DataFrame, start: int, end: int) -> float:
 def test_a_market_shock_dents_alignment_against_the_counterfactual():
     shocked = [_aligned_share(_market(s, True, 20).ticks, 300, 360) for s in REALIGN_SEEDS]
     calm = [_aligned_share(_market(s, False, 20).ticks, 300, 360) for s in REALIGN_SEEDS]
-    assert np.mean(shocked) < np.mean(calm) - 0.05
-    # The dip is in the published per-run summary of alignment too (smaller: 60 of 540 ticks).
-    summary = [_market(s, True, 20).summary["strategic_alignment"][0] for s in REALIGN_SEEDS]
-    calm_summary = [_market(s, False, 20).summary["strategic_alignment"][0] for s in REALIGN_SEEDS]
-    assert np.mean(summary) < np.mean(calm_summary)
+    assert beyond_noise(np.subtract(calm, shocked) - 0.05)
+    # The run summary's alignment is not asserted: there the 60-tick dip is diluted over 540
+    # ticks, and on these seeds it is within seed noise (mean 0.011, standard error 0.006).
 
 
 def test_more_governance_attention_realigns_faster():
@@ -216,8 +220,9 @@ def test_more_governance_attention_realigns_faster():
         ticks, runs = _pairs(review_interval)
         realign = realign_against_counterfactual(ticks, runs, shock_start=300)
         # A run that never re-aligns within the run counts as the whole post-shock horizon.
-        means[review_interval] = realign["realign_ticks"].fillna(MARKET_STEPS - 300).mean()
-    assert means[5] < means[100]
+        ticks_to_realign = realign.sort_values("run_id")["realign_ticks"]
+        means[review_interval] = ticks_to_realign.fillna(MARKET_STEPS - 300).to_numpy()
+    assert beyond_noise(means[100] - means[5]), means
 
 
 def test_resilience_reports_realign_ticks_for_market_shocks_only():

@@ -6,8 +6,10 @@ Checked for every kind: the four files are written, the PNG is 300 dpi, the PDF 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -134,6 +136,81 @@ PLOTTED = {
 }
 
 
+def _per_structure(runs: pd.DataFrame) -> int:
+    """Runs per structure, the same for every structure (else the batch is not paired)."""
+    (count,) = set(runs.groupby("structure").size())
+    return int(count)
+
+
+def _caption_n(kind: str, batches: dict) -> tuple[str, int]:
+    """The caption's n (a pattern for it) and that count read from the batch folder."""
+    runs = {k: b.runs for k, b in batches.items()}
+    baseline = runs["compare"][runs["compare"]["scenario"] == "baseline"]
+    if kind == "timeseries":
+        return r"(\d+) seeded replications", _per_structure(baseline)
+    if kind == "allocation":
+        return r"n = (\d+) runs per structure", _per_structure(baseline)
+    if kind == "comparison":
+        return r"n = (\d+) pairs", _per_structure(baseline)
+    if kind == "crossover":
+        cells = runs["cross"].groupby(["structure", "point"]).size()
+        return r"n = (\d+) pairs", int(cells.max())
+    morris = runs["morris"]
+    return r"n = (\d+) trajectories", morris["point"].nunique() // (len(MORRIS_BOUNDS) + 1)
+
+
+MORRIS_BOUNDS = {"trust_forgetting": (0.95, 0.995), "coordination_multiplier": (0.5, 3.0)}
+
+
+def _check_numbers(kind: str, batches: dict, data: pd.DataFrame) -> None:
+    """The plotted CSV's numbers recomputed from the batch's runs and ticks."""
+    if kind == "sensitivity":
+        from .test_analysis import _morris_mu_star
+
+        runs = batches["morris"].runs.sort_values("point")
+        x = np.column_stack(
+            [(runs[f"param.{n}"] - lo) / (hi - lo) for n, (lo, hi) in MORRIS_BOUNDS.items()]
+        )
+        expected = _morris_mu_star(x, runs["value_delivered"].to_numpy(dtype=float))
+        shown = data.set_index("parameter").loc[list(MORRIS_BOUNDS), "mu_star"]
+        assert shown.to_numpy() == pytest.approx(expected, rel=1e-9)
+        return
+    if kind == "crossover":
+        runs = batches["cross"].runs
+        keys = ["param.request_rate", "param.coordination_multiplier"]
+        wide = runs.pivot_table(index=keys, columns="structure", values="value_delivered")
+        for _, row in data.iterrows():
+            cell = wide.loc[(row["request_rate"], row["coordination_multiplier"])]
+            expected = cell["cio_cto_split"] - cell["single_cio"]
+            assert row["mean_difference"] == pytest.approx(expected, rel=1e-9)
+        assert len(data) == len(wide) == 4  # the 2 x 2 grid
+        return
+    runs = batches["compare"].runs
+    baseline = runs[runs["scenario"] == "baseline"]
+    if kind == "comparison":
+        wide = baseline.pivot(index="replication", columns="structure", values="value_delivered")
+        difference = (wide["cio_cto_split"] - wide["single_cio"]).mean()
+        row = data[(data["scenario"] == "baseline") & (data["outcome"] == "value_delivered")]
+        assert row["mean_difference"].item() == pytest.approx(difference, rel=1e-9, abs=1e-12)
+        percent = 100 * difference / wide["single_cio"].mean()
+        assert row["pct_difference"].item() == pytest.approx(percent, rel=1e-9, abs=1e-12)
+    elif kind == "allocation":
+        means = baseline.groupby("structure")[["cio_share_people", "cio_nontechnical_share"]].mean()
+        shown = data.set_index("structure").loc[means.index]
+        assert shown["share_people"].to_numpy() == pytest.approx(means["cio_share_people"])
+        assert shown["nontechnical_mean"].to_numpy() == pytest.approx(
+            means["cio_nontechnical_share"]
+        )
+    else:  # timeseries: each run smoothed by a trailing 20-tick mean, then averaged per tick
+        ticks = batches["compare"].ticks.set_index(["run_id", "tick"])["business_trust_mean"]
+        tick = 40
+        for structure, group in baseline.groupby("structure"):
+            smoothed = [ticks.loc[r].to_numpy()[tick - 19 : tick + 1].mean() for r in group.run_id]
+            row = data[(data["structure"] == structure) & (data["tick"] == tick)]
+            assert row["mean"].item() == pytest.approx(np.mean(smoothed), rel=1e-9)
+            assert row["n"].item() == len(smoothed)
+
+
 @pytest.mark.parametrize("kind", list(plot.KINDS))
 def test_every_kind_writes_four_print_ready_files(kind, batches, tmp_path):
     paths = _render(kind, batches, tmp_path)
@@ -147,10 +224,13 @@ def test_every_kind_writes_four_print_ready_files(kind, batches, tmp_path):
     assert b"/Type3" not in body and b"/Subtype /Type3" not in body
     assert b"/TrueType" in body or b"/Type0" in body or b"/CIDFontType2" in body
     caption = txt.read_text()
-    assert "n = " in caption or " n " in caption
+    pattern, n = _caption_n(kind, batches)
+    stated = re.search(pattern, caption)
+    assert stated and int(stated.group(1)) == n, (caption, n)
     data = pd.read_csv(csv)
     assert PLOTTED[kind] <= set(data.columns), set(data.columns)
     assert len(data) > 0
+    _check_numbers(kind, batches, data)
 
 
 def test_structures_keep_their_style_across_figures():

@@ -90,12 +90,25 @@ def test_every_request_is_delivered_open_rejected_or_shadowed(case):
 @FAST
 @given(scenarios())
 def test_every_measure_stays_in_its_range(case):
+    import math
+
+    from sim.model.recorder import metric_range
+
     model = _run(*case)
     ticks = model.recorder.ticks_frame(model.tick)
-    for name, (_, low, high, _) in TICK_METRICS.items():
+    for name in TICK_METRICS:
+        # The run's own range: a ceiling may depend on its parameters and structure.
+        low, high = metric_range(name, model.p, model.structure)
+        assert math.isfinite(low), name
         values = ticks[name].dropna()
-        assert (values >= low - 1e-9).all(), name
-        assert (values <= high + 1e-9).all(), name
+        assert (values >= low - 1e-9).all(), (name, values.min(), low)
+        assert (values <= high + 1e-9).all(), (name, values.max(), high)
+    # Lead and restore times count t - created + 1, waits t - raised: none exceeds its tick.
+    counted_from_one = ("lead_time_strategic", "lead_time_change", "lead_time_service")
+    for name in (*counted_from_one, "restore_time", "decision_latency", "proposal_wait"):
+        slack = 1 if name in (*counted_from_one, "restore_time") else 0
+        rows = ticks[["tick", name]].dropna()
+        assert (rows[name] <= rows["tick"] + slack + 1e-9).all(), name
     executives = model.recorder.executives_frame()
     assert (executives["exhaustion"].between(0, 1)).all()
     assert (executives["used"] <= executives["budget"] * (1 + model.p.overtime_max) + 1e-9).all()
@@ -127,22 +140,18 @@ QUEUE_COLUMNS = (
 def test_published_queues_conserve_items_and_obey_littles_law(case):
     """From the published columns alone, for the decision and the proposal queue.
 
-    Each tick's length is the last one plus arrivals minus departures. And since a queue is
-    counted at the end of each tick while an item waits, the summed length minus the summed
-    waits of items that left is the time of items still waiting: at least one tick each (they
-    were counted at least once) and at most the whole run each (Little's law with its edges).
+    Each tick's length is the last one plus arrivals minus departures, never below zero, and a
+    mean wait is published exactly on ticks something left. Little's law is tested against
+    per-item times in tests/test_outside_truths.py (from these columns it is an identity).
     """
     structure, seed, scenario, overrides = case
     ticks = sim.run(scenario, structure=structure, seed=seed, **overrides).ticks
-    steps = len(ticks)
     for length, arrivals, departures, wait in QUEUE_COLUMNS:
         queue = ticks[length].to_numpy()
         flow = (ticks[arrivals] - ticks[departures]).cumsum().to_numpy()
         assert (queue == flow).all(), length
-        waited = float((ticks[wait].fillna(0.0) * ticks[departures]).sum())
-        still_waiting = queue[-1] if steps else 0
-        censored = ticks[length].sum() - waited
-        assert still_waiting - 1e-6 <= censored <= still_waiting * steps + 1e-6, length
+        assert (queue >= 0).all(), length
+        assert (ticks[wait].notna() == (ticks[departures] > 0)).all(), wait
 
 
 class _Blind:

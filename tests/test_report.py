@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -34,12 +35,32 @@ def test_report_is_self_contained_html(folder):
     assert "Assumptions and caveats" in page
 
 
+def _by_hand(runs, reference, other, scenario, outcome):
+    """Pairs by seed (scenario, point, replication) -> (n, mean reference, mean difference)."""
+    here = runs[(runs["scenario"] == scenario) & (runs["status"] == "ok")]
+    wide = here.pivot_table(
+        index=["point", "replication"], columns="structure", values=outcome, aggfunc="first"
+    )[[reference, other]].dropna()
+    a, b = wide[reference].to_numpy(), wide[other].to_numpy()
+    return len(a), float(np.mean(a)), float(np.mean(b - a))
+
+
 def test_report_numbers_match_compare(folder):
     md = (folder / "report.md").read_text()
-    table = paired_comparison(load_batch(folder).runs, "single_cio")
+    runs = load_batch(folder).runs
+    table = paired_comparison(runs, "single_cio")
     assert render(table, "markdown") in md
     result = CliRunner().invoke(main, ["compare", str(folder), "--format", "markdown"])
     assert result.output == render(table, "markdown")
+    # Every row's numbers recomputed from the runs' summaries, pair by pair.
+    assert len(table) > 10
+    for _, row in table.iterrows():
+        n, mean_ref, diff = _by_hand(
+            runs, "single_cio", row["other"], row["scenario"], row["outcome"]
+        )
+        assert (row["n_pairs"], row["mean_reference"]) == (n, pytest.approx(mean_ref, rel=1e-12))
+        assert row["mean_difference"] == pytest.approx(diff, rel=1e-9, abs=1e-12), row["outcome"]
+    assert set(table["n_pairs"]) == {3}  # replications = 3, every run ok
 
 
 def test_findings_are_generated_from_the_numbers(folder):
@@ -47,8 +68,10 @@ def test_findings_are_generated_from_the_numbers(folder):
     table = paired_comparison(load_batch(folder).runs, "single_cio")
     row = table[(table.scenario == "baseline") & (table.outcome == "value_delivered")].iloc[0]
     assert finding(row) in md
-    percent = 100 * row["mean_difference"] / row["mean_reference"]
-    assert f"{percent:+.1f}%" in finding(row)
+    runs = load_batch(folder).runs
+    n, mean_ref, diff = _by_hand(runs, "single_cio", "cio_cto_split", "baseline", "value_delivered")
+    assert f"{100 * diff / mean_ref:+.1f}% (95% CI " in finding(row)
+    assert f", {n} paired replications)" in finding(row)
 
 
 def test_report_refuses_a_single_structure_batch(tmp_path):

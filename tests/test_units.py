@@ -91,7 +91,9 @@ class TestAllocate:
 
 
 class TestQueueStats:
-    def test_littles_law_is_an_identity_with_censored_items(self):
+    def test_queue_stats_match_hand_counted_items(self):
+        # Hand count, FIFO: end-of-tick lengths 2,3,2,2,3,2 (area 14); the six items wait
+        # 2,3,2,2 ticks (left) and 3,2 (still waiting at tick 6): 14 in all.
         q = QueueStats()
         arrivals = {0: 2, 1: 1, 3: 2, 4: 1}
         waiting: list[int] = []
@@ -104,8 +106,8 @@ class TestQueueStats:
                 q.depart(waiting.pop(0), t)
             q.end_tick()
         length, rate, sojourn = q.little(6)
-        assert length == pytest.approx(rate * sojourn)
-        assert q.length == 2
+        assert (length, rate, sojourn) == pytest.approx((14 / 6, 1.0, 14 / 6))
+        assert (q.length, q.departures, q.sojourn) == (2, 4, 9)
 
 
 @pytest.mark.parametrize("lam", [0.1, 1.5, 6.0])

@@ -24,7 +24,7 @@ from sim.config import loaders as config
 from sim.config.params import param_defaults, param_infos
 from sim.config.structure_overrides import check_structure_keys
 from sim.errors import ConfigError
-from sim.model.recorder import TICK_METRICS
+from sim.model.recorder import TICK_METRICS, bound_text
 
 
 @main.command("run")
@@ -111,7 +111,7 @@ def list_command(what: str) -> None:
         click.echo(parameter_table().to_string(index=False))
     if what in ("all", "metrics"):
         click.echo("\nPer-tick measures:")
-        rows = [(n, u, lo, hi, d) for n, (u, lo, hi, d) in TICK_METRICS.items()]
+        rows = [(n, u, lo, bound_text(hi), d) for n, (u, lo, hi, d) in TICK_METRICS.items()]
         click.echo(
             pd.DataFrame(rows, columns=["measure", "unit", "low", "high", "meaning"]).to_string(
                 index=False

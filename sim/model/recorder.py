@@ -7,6 +7,8 @@ the recorder fills preallocated lists, tests check the ranges, and the docs prin
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,35 +18,88 @@ from sim.model.attention import ACTIVITIES
 from sim.model.records import REQUEST_KINDS
 
 if TYPE_CHECKING:
+    from sim.config.params import Params
+    from sim.config.structure import Structure
     from sim.model.model import ITLeadershipModel
     from sim.model.records import TickCounters
 
 INF = math.inf
-# name: (unit, low, high, meaning). NaN means "nothing to measure this tick".
-TICK_METRICS: dict[str, tuple[str, float, float, str]] = {
-    "requests_created": ("requests", 0, INF, "Requests business units raised."),
-    "delivered": ("requests", 0, INF, "Requests delivered (throughput)."),
-    "delivered_strategic": ("requests", 0, INF, "Strategic requests delivered."),
-    "delivered_change": ("requests", 0, INF, "Change requests delivered."),
-    "delivered_service": ("requests", 0, INF, "Service requests delivered."),
-    "rejected": ("requests", 0, INF, "Proposals rejected or timed out in governance."),
-    "shadowed": ("requests", 0, INF, "Requests units built themselves (shadow IT)."),
-    "backlog": ("requests", 0, INF, "Open requests (proposed, queued or blocked)."),
-    "lead_time_strategic": ("ticks", 1, INF, "Mean lead time of strategic work delivered."),
-    "lead_time_change": ("ticks", 1, INF, "Mean lead time of changes delivered."),
-    "lead_time_service": ("ticks", 1, INF, "Mean lead time of service requests delivered."),
-    "value_delivered": ("value units", 0, INF, "Value x alignment, decayed by lateness."),
-    "strategic_value": ("value units", 0, INF, "Value of strategic work delivered, unaligned."),
+
+
+@dataclass(frozen=True)
+class RunBound:
+    """A range end that depends on the run: ``of(params, structure)`` is the number.
+
+    ``text`` says how it is computed, for the docs and ``itlead list``. Under a ``restructure``
+    intervention the bound holds for the structure in force at each tick.
+    """
+
+    text: str
+    of: Callable[[Params, Structure], float]
+
+
+Bound = float | RunBound
+
+
+def _people(p: Params) -> int:
+    # Hires only replace leavers, so no team ever exceeds its starting size (ODD 7.4).
+    return (p.n_delivery_teams + p.n_platform_teams) * p.team_size_max
+
+
+PEOPLE = "(n_delivery_teams + n_platform_teams) x team_size_max"
+HEADCOUNT_MAX = RunBound(PEOPLE, lambda p, s: _people(p))
+# Lead and restore times count t - created + 1 and creation is at tick 0 or later.
+WHOLE_RUN = RunBound("steps", lambda p, s: p.steps)
+# Latencies and waits count t - raised: at most the last tick, steps - 1.
+LAST_TICK = RunBound("steps - 1", lambda p, s: p.steps - 1)
+ROLES = RunBound("roles in the structure", lambda p, s: len(s.roles))
+OVERTIME = RunBound("1 + overtime_max", lambda p, s: 1.0 + p.overtime_max)
+# Capacity is headcount x productivity, at most raised by trust 1 over 0.5 (teams.py).
+CAPACITY = RunBound(
+    f"{PEOPLE} x productivity x (1 + trust_productivity_gain / 2)",
+    lambda p, s: _people(p) * p.productivity * (1.0 + 0.5 * p.trust_productivity_gain),
+)
+IT_COST = RunBound(
+    f"{PEOPLE} x person_cost + role costs",
+    lambda p, s: _people(p) * p.person_cost + sum(r.cost for r in s.roles),
+)
+# A count of requests, incidents or decisions: Poisson arrivals (and surges) give no ceiling.
+COUNT = INF
+# A sum over what is delivered or accrues (value, debt, effort) has no ceiling either.
+UNCAPPED = INF
+
+# name: (unit, low, high, meaning). NaN means "nothing to measure this tick". ``high`` is a number
+# or a RunBound; INF only where the model implies no ceiling (the comment says why).
+TICK_METRICS: dict[str, tuple[str, float, Bound, str]] = {
+    "requests_created": ("requests", 0, COUNT, "Requests business units raised."),
+    "delivered": ("requests", 0, COUNT, "Requests delivered (throughput)."),
+    "delivered_strategic": ("requests", 0, COUNT, "Strategic requests delivered."),
+    "delivered_change": ("requests", 0, COUNT, "Change requests delivered."),
+    "delivered_service": ("requests", 0, COUNT, "Service requests delivered."),
+    "rejected": ("requests", 0, COUNT, "Proposals rejected or timed out in governance."),
+    "shadowed": ("requests", 0, COUNT, "Requests units built themselves (shadow IT)."),
+    "backlog": ("requests", 0, COUNT, "Open requests (proposed, queued or blocked)."),
+    "lead_time_strategic": ("ticks", 1, WHOLE_RUN, "Mean lead time of strategic work delivered."),
+    "lead_time_change": ("ticks", 1, WHOLE_RUN, "Mean lead time of changes delivered."),
+    "lead_time_service": ("ticks", 1, WHOLE_RUN, "Mean lead time of service requests delivered."),
+    "value_delivered": ("value units", 0, UNCAPPED, "Value x alignment, decayed by lateness."),
+    "strategic_value": (
+        "value units",
+        0,
+        UNCAPPED,
+        "Value of strategic work delivered, unaligned.",
+    ),
     "strategic_alignment": ("fraction", 0, 1, "Value-weighted alignment of strategic work."),
-    "reaimed": ("items", 0, INF, "Funded items re-aimed at a current theme."),
-    "incidents_new": ("incidents", 0, INF, "Incidents that arose."),
-    "incidents_open": ("incidents", 0, INF, "Incidents not yet restored."),
-    "restore_time": ("ticks", 1, INF, "Mean time to restore of incidents restored."),
-    "debt_mean": ("debt", 0, INF, "Mean technical debt per team."),
+    "reaimed": ("items", 0, COUNT, "Funded items re-aimed at a current theme."),
+    "incidents_new": ("incidents", 0, COUNT, "Incidents that arose."),
+    "incidents_open": ("incidents", 0, COUNT, "Incidents not yet restored."),
+    "restore_time": ("ticks", 1, WHOLE_RUN, "Mean time to restore of incidents restored."),
+    "debt_mean": ("debt", 0, UNCAPPED, "Mean technical debt per team."),
     "unplanned_share": ("fraction", 0, 1, "Share of effort spent firefighting."),
     "run_share": ("fraction", 0, 1, "Share of effort running the business (all but strategic)."),
     "improvement_share": ("fraction", 0, 1, "Share of effort on improvement (debt paydown)."),
-    "capacity": ("person-days", 0, INF, "IT capacity this tick."),
+    "capacity": ("person-days", 0, CAPACITY, "IT capacity this tick."),
+    # Capacity can fall near 0 (exhaustion, debt), so ratios to it have no ceiling.
     "demand_capacity_ratio": ("ratio", 0, INF, "Work offered (incl. rejected) over capacity."),
     "business_trust_mean": ("trust", 0, 1, "Mean business-unit trust in IT."),
     "business_trust_sd": ("trust", 0, 1, "Spread of business-unit trust in IT."),
@@ -55,10 +110,11 @@ TICK_METRICS: dict[str, tuple[str, float, float, str]] = {
     "safety_mean": ("probability", 0, 1, "Mean team psychological safety."),
     "team_exhaustion": ("exhaustion", 0, 1, "Mean team exhaustion."),
     "burnout_share": ("fraction", 0, 1, "IT staff above the burnout threshold."),
-    "attrition": ("people", 0, INF, "IT staff who left."),
-    "headcount": ("people", 0, INF, "IT staff."),
-    "exec_utilisation_mean": ("fraction", 0, INF, "Mean executive hours used over budget."),
-    "exec_utilisation_max": ("fraction", 0, INF, "Highest executive utilisation."),
+    "attrition": ("people", 0, HEADCOUNT_MAX, "IT staff who left."),
+    "headcount": ("people", 0, HEADCOUNT_MAX, "IT staff."),
+    "exec_utilisation_mean": ("fraction", 0, OVERTIME, "Mean executive hours used over budget."),
+    "exec_utilisation_max": ("fraction", 0, OVERTIME, "Highest executive utilisation."),
+    # Demand is what every queued item asks for, not what the budget allows: no ceiling.
     "exec_load_max": ("ratio", 0, INF, "Highest executive demand over budget."),
     "exec_exhaustion": ("exhaustion", 0, 1, "Mean executive exhaustion."),
     # The decision queue: a decision is in it from the tick it is raised to the tick its work is
@@ -68,48 +124,67 @@ TICK_METRICS: dict[str, tuple[str, float, float, str]] = {
     "decision_arrivals": (
         "decisions",
         0,
-        INF,
+        COUNT,
         "Decisions raised (voiced exceptions, escalations, major incidents, hiring), each once.",
     ),
     "decisions_released": (
         "decisions",
         0,
-        INF,
+        COUNT,
         "Decisions whose work was released: decided (after any conflict hold-back) or defaulted.",
     ),
     "decision_queue": (
         "decisions",
         0,
-        INF,
+        COUNT,
         "Decisions raised, not yet released: at executives or held back by a conflict.",
     ),
     "decision_latency": (
         "ticks",
         0,
-        INF,
+        LAST_TICK,
         "Mean ticks from raised to released of decisions released (hold-back included).",
     ),
-    "proposal_arrivals": ("proposals", 0, INF, "Investment proposals made (strategic requests)."),
-    "proposals_closed": ("proposals", 0, INF, "Proposals funded, rejected or timed out."),
-    "proposal_queue": ("proposals", 0, INF, "Proposals made and not yet funded or rejected."),
+    "proposal_arrivals": ("proposals", 0, COUNT, "Investment proposals made (strategic requests)."),
+    "proposals_closed": ("proposals", 0, COUNT, "Proposals funded, rejected or timed out."),
+    "proposal_queue": ("proposals", 0, COUNT, "Proposals made and not yet funded or rejected."),
     "proposal_wait": (
         "ticks",
         0,
-        INF,
+        LAST_TICK,
         "Mean ticks from proposed to funded, rejected or timed out, of proposals closed.",
     ),
-    "decisions_timed_out": ("decisions", 0, INF, "Decisions defaulted after the timeout."),
-    "escalations": ("requests", 0, INF, "Requests escalated by business units."),
-    "exceptions_voiced": ("exceptions", 0, INF, "Exceptions teams raised to an executive."),
-    "problems_hidden": ("exceptions", 0, INF, "Exceptions teams kept quiet (hidden work)."),
-    "conflicts": ("decisions", 0, INF, "Decisions where the roles' goals conflicted."),
-    "rework_effort": ("person-days", 0, INF, "Rework added (wrong, defaulted or hidden)."),
+    "decisions_timed_out": ("decisions", 0, COUNT, "Decisions defaulted after the timeout."),
+    "escalations": ("requests", 0, COUNT, "Requests escalated by business units."),
+    "exceptions_voiced": ("exceptions", 0, COUNT, "Exceptions teams raised to an executive."),
+    "problems_hidden": ("exceptions", 0, COUNT, "Exceptions teams kept quiet (hidden work)."),
+    "conflicts": ("decisions", 0, COUNT, "Decisions where the roles' goals conflicted."),
+    "rework_effort": ("person-days", 0, UNCAPPED, "Rework added (wrong, defaulted or hidden)."),
     "hidden_work_share": ("fraction", 0, 1, "(Rework + coordination + blocked idling) / work."),
-    "exec_turnover": ("executives", 0, INF, "Executives who left."),
-    "exec_vacancies": ("roles", 0, INF, "Executive roles vacant."),
+    "exec_turnover": ("executives", 0, ROLES, "Executives who left."),
+    "exec_vacancies": ("roles", 0, ROLES, "Executive roles vacant."),
     "shadow_share": ("fraction", 0, 1, "Share of requests built as shadow IT."),
-    "it_cost": ("cost units", 0, INF, "Staff cost plus executive cost."),
+    "it_cost": ("cost units", 0, IT_COST, "Staff cost plus executive cost."),
 }
+
+
+def metric_range(name: str, params: Params, structure: Structure) -> tuple[float, float]:
+    """The range of measure ``name`` in a run with ``params`` and ``structure``."""
+    _unit, low, high, _meaning = TICK_METRICS[name]
+    return float(low), float(high.of(params, structure) if isinstance(high, RunBound) else high)
+
+
+def fixed_range(name: str) -> tuple[float, float]:
+    """The range of ``name`` that holds in every run: a run-dependent end counts as infinite."""
+    _unit, low, high, _meaning = TICK_METRICS[name]
+    return float(low), INF if isinstance(high, RunBound) else float(high)
+
+
+def bound_text(bound: Bound) -> str:
+    """A range end as the docs and ``itlead list`` show it: a number or how it is computed."""
+    return bound.text if isinstance(bound, RunBound) else f"{bound:g}"
+
+
 # The per-executive table: name -> (unit, meaning), in column order.
 EXEC_METRICS: dict[str, tuple[str, str]] = {
     "tick": ("tick", "Tick."),

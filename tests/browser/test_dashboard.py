@@ -147,11 +147,41 @@ def test_compare_charts_summary_refusal_export(page, dashboard_url, tmp_path):
     assert page.locator(".run-button").is_enabled()
 
 
-def test_several_seeds_show_paired_comparison(page, dashboard_url):
+def test_several_seeds_show_paired_comparison(page, dashboard_url, tmp_path):
     _open(page, dashboard_url)
     _set(page, "steps", 200)
     _set(page, "seeds", 3)
     _run(page)
     card = page.locator(".summary-card")
-    assert "over 3 seeds" in card.inner_text()
-    assert card.locator(".v-ci").count() > 0
+    seeds = re.search(r"over (\d+) seeds", card.inner_text())
+    assert seeds and int(seeds.group(1)) == 3
+    master_seed = int(_field(page, "seed").input_value())
+    # Export the set-up and rerun its three seeds here: the card is their paired comparison.
+    target = tmp_path / "three_seeds.toml"
+    page.locator(".export-path-input input").fill(str(target))
+    page.locator(".export-button").click()
+    page.locator(".export-path").wait_for(timeout=10_000)
+    reference, other = "single_cio", "cio_cto_split"
+    runs = paired_replications(target, (reference, other), replications=3, master_seed=master_seed)
+    wide = {s: runs[runs["structure"] == s].set_index("replication") for s in (reference, other)}
+    assert len(wide[reference]) == len(wide[other]) == 3  # one run per seed and structure
+    shown = _card(page)
+    assert set(shown) >= {"value_delivered", "business_trust_mean"}
+    for outcome, (va, vb, diff) in shown.items():
+        a, b = wide[reference][outcome], wide[other][outcome]
+        if a.isna().any() or b.isna().any():
+            continue  # an outcome with nothing to measure in some run
+        assert math.isclose(va, float(a.mean()), rel_tol=1e-9, abs_tol=1e-12), outcome
+        assert math.isclose(vb, float(b.mean()), rel_tol=1e-9, abs_tol=1e-12), outcome
+        assert math.isclose(diff, float((b - a).mean()), rel_tol=1e-9, abs_tol=1e-12), outcome
+    # Every row's 95% interval holds its mean difference (shown to 4 significant figures).
+    rows = card.locator("tr[data-outcome]").all()
+    assert card.locator(".v-ci").count() == len(rows) == len(shown)
+    for row in rows:
+        numbers = re.findall(r"-?[\d.]+(?:e[-+]?\d+)?", row.locator(".v-ci").inner_text())
+        if len(numbers) != 2:
+            continue  # "–": no interval for an outcome with nothing to measure
+        low, high = (float(x) for x in numbers)
+        diff = float(row.locator(".v-difference").get_attribute("data-value"))
+        slack = 1e-3 * max(abs(low), abs(high), 1e-12)
+        assert low - slack <= diff <= high + slack, row.get_attribute("data-outcome")

@@ -24,7 +24,7 @@ from sim.analysis.plot.style import (
     words,
 )
 from sim.errors import ConfigError, ParameterError, did_you_mean
-from sim.model.recorder import TICK_METRICS
+from sim.model.recorder import TICK_METRICS, fixed_range
 
 Window = tuple[str, int, int]  # (shock kind, first tick, end tick exclusive)
 
@@ -93,7 +93,7 @@ def _tick_summary(
             lambda s: s.rolling(smooth, min_periods=1).mean()
         )
     summary = t_interval(ticks.groupby(["structure", "tick"])[measure]).reset_index()
-    _unit, low, high, _meaning = TICK_METRICS[measure]
+    low, high = fixed_range(measure)  # a run-dependent ceiling is not clipped at
     summary[["ci_low", "ci_high"]] = summary[["ci_low", "ci_high"]].clip(low, high)
     summary.insert(0, "scenario", scenario)
     summary.insert(1, "measure", measure)
