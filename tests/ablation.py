@@ -83,6 +83,53 @@ class Ablation:
         return f"Ablation(on={fmt(self.on)}, off={fmt(self.off)}, on-off={fmt(self.on - self.off)})"
 
 
+#: One arm of a contrast: (seed, **overrides) -> one run.
+Arm = Callable[..., sim.RunResult]
+
+
+def record(outcome: str, ablation: Ablation) -> Ablation:
+    """Add ``ablation`` to :data:`RECORDED` under the running test's id, and return it."""
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+    RECORDED.append((test, outcome, ablation))
+    return ablation
+
+
+def contrast(
+    outcome: str | Measure,
+    lever: Arm,
+    base: Arm,
+    *,
+    off: Mapping[str, Any] | None = None,
+    switch: Callable[[], contextlib.AbstractContextManager] | None = None,
+    seeds: int = SEEDS,
+) -> Ablation:
+    """``lever`` minus ``base`` per seed, with the mechanism on and switched off.
+
+    The general form of :func:`ablate`, for a lever no parameter override expresses (two
+    structures, a trust held at a value): each arm is a function of the seed and the overrides.
+
+    Args:
+        outcome: A summary column, a per-tick column (summed over the run), or a :data:`Measure`.
+        lever: The arm that should move ``outcome`` through the mechanism.
+        base: The arm it is compared with, on the same seeds.
+        off: Overrides that switch the mechanism off (passed to both arms).
+        switch: Where no parameter switches it off: a factory of a context manager that does
+            (both arms of the "off" setting run inside it).
+        seeds: Paired seeds (more where the lever's effect is noisy).
+    """
+    measure = read(outcome) if isinstance(outcome, str) else outcome
+
+    def effects(overrides: Mapping[str, Any]) -> np.ndarray:
+        return np.array(
+            [measure(lever(s, **overrides)) - measure(base(s, **overrides)) for s in range(seeds)]
+        )
+
+    on = effects({})
+    with switch() if switch is not None else contextlib.nullcontext():
+        off_effects = effects(dict(off or {}))
+    return record(measure.__name__, Ablation(on=on, off=off_effects))
+
+
 def ablate(
     outcome: str | Measure,
     lever: Mapping[str, Any],
@@ -115,37 +162,27 @@ def ablate(
         steps: Ticks per run.
         shocks: Whether the scenario's shocks run (in both arms, unless the lever sets it).
     """
-    measure = read(outcome) if isinstance(outcome, str) else outcome
     lever = dict(lever)
     lever_shocks = lever.pop("shocks", None)
     lever_scenario = lever.pop("scenario", scenario)
-    base = dict(base or {})
+    turned = lever_shocks if lever_shocks is not None else shocks
+    untouched = (not lever_shocks) if lever_shocks is not None else shocks
+    settings = dict(base or {})
 
-    def one(seed: int, overrides: dict[str, Any], with_shocks: bool, run: Any = scenario) -> float:
-        result = sim.run(
-            run,
-            structure=structure,
-            seed=seed,
-            steps=steps,
-            shocks=with_shocks,
-            **overrides,
-        )
-        return measure(result)
+    def arm(run: Any, with_shocks: bool, extra: Mapping[str, Any]) -> Arm:
+        def one(seed: int, **overrides: Any) -> sim.RunResult:
+            kw = settings | overrides | dict(extra)
+            return sim.run(
+                run, structure=structure, seed=seed, steps=steps, shocks=with_shocks, **kw
+            )
 
-    def effects(setting: dict[str, Any]) -> np.ndarray:
-        turned = lever_shocks if lever_shocks is not None else shocks
-        untouched = (not lever_shocks) if lever_shocks is not None else shocks
-        return np.array(
-            [
-                one(s, setting | lever, turned, lever_scenario) - one(s, setting, untouched)
-                for s in range(seeds)
-            ]
-        )
+        return one
 
-    on = effects(base)
-    with switch() if switch is not None else contextlib.nullcontext():
-        off_effects = effects(base | dict(off or {}))
-    ablation = Ablation(on=on, off=off_effects)
-    test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
-    RECORDED.append((test, measure.__name__, ablation))
-    return ablation
+    return contrast(
+        outcome,
+        arm(lever_scenario, turned, lever),
+        arm(scenario, untouched, {}),
+        off=off,
+        switch=switch,
+        seeds=seeds,
+    )

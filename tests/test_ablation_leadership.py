@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -22,44 +22,7 @@ from sim.model.coordination import Coordination
 from sim.model.decisions import Decisions
 from sim.model.executives import Executive
 from sim.model.teams import ITTeam
-from tests.ablation import (
-    SEEDS,
-    STEPS,
-    Ablation,
-    Measure,
-    ablate,
-    beyond_noise,
-    read,
-    replaced,
-)
-
-Arm = Callable[..., sim.RunResult]  # (seed, **overrides) -> one run
-
-
-def contrast(
-    outcome: str | Measure,
-    lever: Arm,
-    base: Arm,
-    *,
-    off: Mapping[str, Any] | None = None,
-    switch: Callable[[], contextlib.AbstractContextManager] | None = None,
-    seeds: int = SEEDS,
-) -> Ablation:
-    """:func:`tests.ablation.ablate` for a lever no override expresses: ``lever`` minus ``base``
-    per seed, with the mechanism on, and off (``off`` overrides, ``switch`` in-memory)."""
-    measure = read(outcome) if isinstance(outcome, str) else outcome
-
-    def effects(overrides: Mapping[str, Any]) -> np.ndarray:
-        return np.array(
-            [measure(lever(s, **overrides)) - measure(base(s, **overrides)) for s in range(seeds)]
-        )
-
-    on = effects({})
-    with switch() if switch is not None else contextlib.nullcontext():
-        off_effects = effects(dict(off or {}))
-    # Not added to tests.ablation.RECORDED: docs/ablations.md lists only tests that call
-    # ablate (tests/test_docs_ablations.py), so a row from here would fail that check.
-    return Ablation(on=on, off=off_effects)
+from tests.ablation import STEPS, Arm, ablate, beyond_noise, contrast, replaced
 
 
 def runs(structure: Any = "single_cio", scenario: Any = "baseline", **fixed: Any) -> Arm:

@@ -7,10 +7,7 @@ mechanism-activity tables; a test here checks that the document shows what the m
 The runs are made once per module, in the script's two-process pool.
 """
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,16 +22,11 @@ from sim.analysis.calibration import (
     is_inert,
     mechanism_events,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.scripts import load_script
 
 
 def _validation_script():
-    spec = importlib.util.spec_from_file_location("validation", ROOT / "scripts" / "validation.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("validation", module)  # importable by name, as a script module is
-    spec.loader.exec_module(module)
-    return module
+    return load_script("validation")
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,8 @@ fail when the page or the README no longer say what the stored cells say, and wh
 stored cells no longer come out of the model (re-run here with the batch's own seeds).
 """
 
-import importlib.util
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,16 +15,12 @@ import pytest
 from sim.experiments.batch import execute_run
 from sim.experiments.plan import plan_runs
 from sim.experiments.spec import load_experiment
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.scripts import load_script
 
 
 @pytest.fixture(scope="module")
 def crossover():
-    spec = importlib.util.spec_from_file_location("crossover", ROOT / "scripts" / "crossover.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("crossover")
 
 
 def test_the_page_and_the_readme_say_what_the_stored_cells_say(crossover):

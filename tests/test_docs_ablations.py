@@ -6,13 +6,13 @@ numbers no longer come out of the model (one row re-run here).
 """
 
 import ast
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 
 from tests import ablation, test_ablation
+from tests.scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(r"^\| `(?P<test>[^`]+)` \| `(?P<outcome>[^`]+)` \| (?P<rest>.+)$")
@@ -20,10 +20,7 @@ ROW = re.compile(r"^\| `(?P<test>[^`]+)` \| `(?P<outcome>[^`]+)` \| (?P<rest>.+)
 
 @pytest.fixture(scope="module")
 def script():
-    spec = importlib.util.spec_from_file_location("ablations", ROOT / "scripts" / "ablations.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("ablations")
 
 
 def _rows() -> dict[str, str]:
@@ -31,8 +28,12 @@ def _rows() -> dict[str, str]:
     return {m["test"]: m[0] for line in text.splitlines() if (m := ROW.match(line))}
 
 
+#: The calls that put an ablation on the page (tests.ablation).
+RECORDING = {"ablate", "contrast", "record"}
+
+
 def _tests_that_ablate(script) -> set[str]:
-    """``module::test`` of every test function whose body calls ``ablate``."""
+    """``module::test`` of every test function whose body computes a recorded ablation."""
     found = set()
     for path in script.ablation_files():
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
@@ -42,7 +43,7 @@ def _tests_that_ablate(script) -> set[str]:
                     for n in ast.walk(node)
                     if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
                 }
-                if "ablate" in calls:
+                if calls & RECORDING:
                     found.add(f"{path.stem}::{node.name}")
     return found
 

@@ -158,6 +158,16 @@ class PeopleParams(WorkParams):
         "Exhaustion shed per tick when load is below capacity.",
         "people",
     )
+    support_recovery: float = param(
+        1.0,
+        "extra recovery at full support, x base recovery",
+        0.0,
+        5.0,
+        "Demerouti et al. 2001 (JD-R: support is a job resource); value an assumption",
+        "How much a leader's full people time adds to recovery: recovery = exhaustion_recovery"
+        " x (1 + support_recovery x support), support being people time given over needed.",
+        "people",
+    )
     exhaustion_productivity: float = param(
         0.3,
         "capacity loss at full exhaustion",

@@ -185,22 +185,33 @@ class ITTeam(mesa.Agent):
     # --- work ------------------------------------------------------------------------------------
     def work(self) -> None:
         """Firefight, improve, then work the queue; deliver what is finished."""
-        model = self.model
-        p = model.p
-        t = model.tick
+        p = self.model.p
         self.spent_planned = self.spent_strategic = self.idle_blocked = 0.0
         self.capacity = capacity = self.compute_capacity()
         # Schedule pressure: run work is expected within days, projects within their horizon.
         # Incidents are due at once; they strain most.
-        incidents = self.incidents
         incident_work = self.incident_effort
         run_work = self.backlog_effort - self.project_effort - incident_work
         expected = incident_work + run_work / p.backlog_norm + self.project_effort / p.due_strategic
         self.pressure = pressure = expected / capacity if capacity > 1e-9 else expected * 1e9
-        left = capacity
-        # Firefighting: incidents pre-empt everything else. Blocked ones wait for a decision.
+        # Incidents pre-empt everything else (firefighting); improvement and planned work get
+        # what is left.
+        left = self._firefight(capacity)
+        left = self._improve(left, pressure)
+        left = self._plan(left, run_work)
+        if left > 1e-9 and self.blocked > 0:
+            self.idle_blocked = left
+        self.debt += p.debt_erosion
+
+    def _firefight(self, left: float) -> float:
+        """Restore open incidents from the oldest, with ``left`` hours; return the hours left.
+
+        Blocked incidents wait for a decision.
+        """
         spent_incidents = 0.0
+        incidents = self.incidents
         if incidents:
+            incident_work = self.incident_effort
             restored = []
             for incident in incidents:
                 if left <= 0.0:
@@ -216,7 +227,8 @@ class ITTeam(mesa.Agent):
                     restored.append(incident)
                 else:
                     incident.remaining = remaining - spend
-            counters = model.counters
+            counters = self.model.counters
+            t = self.model.tick
             for incident in restored:  # few a tick: cheaper than rebuilding the deque
                 incidents.remove(incident)
                 counters.restored += 1
@@ -225,7 +237,14 @@ class ITTeam(mesa.Agent):
             # Reset when none are left, so that rounding cannot accumulate over the run.
             self.incident_effort = incident_work - spent_incidents if incidents else 0.0
         self.spent_incidents = spent_incidents
-        # Improvement: the plan, cut under pressure (the capability trap's tipping point).
+        return left
+
+    def _improve(self, left: float, pressure: float) -> float:
+        """Spend the improvement share of ``left``; pay back what was spent a delay ago."""
+        model = self.model
+        p = model.p
+        t = model.tick
+        # The plan, cut under pressure (the capability trap's tipping point).
         share = self.improvement_plan
         if pressure > 1.0:
             share /= 1.0 + p.pressure_cut * (pressure - 1.0)
@@ -240,9 +259,17 @@ class ITTeam(mesa.Agent):
             debt = self.debt - p.improvement_effect * pipeline[slot]
             self.debt = debt if debt > 0.0 else 0.0
         pipeline[slot] = improvement
-        # Planned work. Strategic projects get the portfolio's share while other work waits,
-        # less when run work is piling up (projects slip first); what one lane cannot use flows
-        # to the other. A lane is only entered with capacity to spend.
+        return left
+
+    def _plan(self, left: float, run_work: float) -> float:
+        """Work the planned lanes with ``left`` hours; return the hours no item could use.
+
+        Strategic projects get the portfolio's share while other work waits, less when run work
+        is piling up (projects slip first); what one lane cannot use flows to the other. A lane
+        is only entered with capacity to spend.
+        """
+        p = self.model.p
+        capacity = self.capacity
         queue, projects = self.queue, self.projects
         if projects and queue:
             run_pressure = run_work / p.backlog_norm / (capacity if capacity > 1e-9 else 1e-9)
@@ -255,9 +282,7 @@ class ITTeam(mesa.Agent):
             left = self._work_lane(queue, left)
         if projects and left > 1e-9:
             left = self._work_lane(projects, left)
-        if left > 1e-9 and self.blocked > 0:
-            self.idle_blocked = left
-        self.debt += p.debt_erosion
+        return left
 
     def _work_lane(self, lane: deque[Request], left: float) -> float:
         """Work items from the front: about one person per item, leftovers flow down.
@@ -320,6 +345,10 @@ class ITTeam(mesa.Agent):
             lane.extendleft(reversed([r for r in front if r.status == QUEUED]))
         return left
 
+    def _voices(self, request: Request) -> bool:
+        """Whether the team raises the item's problem: more often the safer it is."""
+        return request.u_voice < self.safety
+
     def _start(self, request: Request) -> bool:
         """Begin an item. Returns True when it raised a voiced exception and is now blocked.
 
@@ -335,7 +364,7 @@ class ITTeam(mesa.Agent):
         )[request.kind]
         if request.u_exception >= probability:
             return False
-        if request.u_voice < self.safety:
+        if self._voices(request):
             request.status = BLOCKED
             dtype = EXCEPTION_TYPE[(self.kind, request.kind)]
             # Given an exception, u_exception / probability is uniform: the item's own draw
@@ -446,7 +475,7 @@ class ITTeam(mesa.Agent):
         support = 1.0 if self.people_hours >= need or need <= 0.0 else self.people_hours / need
         # Demands deplete (JD-R); recovery is slower and helped by the leader's support.
         strain = p.exhaustion_rise * (self.pressure if self.pressure < 3.0 else 3.0)
-        recovery = p.exhaustion_recovery * (1.0 + support) * self.exhaustion
+        recovery = p.exhaustion_recovery * (1.0 + p.support_recovery * support) * self.exhaustion
         exhaustion = self.exhaustion + strain - recovery
         self.exhaustion = 1.0 if exhaustion > 1.0 else (exhaustion if exhaustion > 0.0 else 0.0)
         safety = self.safety + p.safety_gain * self.people_hours - p.safety_decay * self.exhaustion
