@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from sim.analysis.stats import bootstrap_ci, holm, paired_comparison, resilience
 from sim.analysis.tables import render
 from sim.cli import main
+from sim.experiments.design import DUMMY
 
 
 def _runs(shift: float, n: int = 30, seed: int = 1) -> pd.DataFrame:
@@ -148,7 +149,8 @@ def test_resilience_command(small_batch):
     assert set(shown.index) == {("incident_storm", s) for s in depths}
     for structure, values in depths.items():
         row = shown.loc[("incident_storm", structure)]
-        assert row["depth_count"] == len(values) == 4  # one per replication
+        assert row["runs"] == len(values) == 4  # one per replication, recovered or not
+        assert 0 <= row["recovered"] <= row["runs"]
         assert row["depth_mean"] == pytest.approx(np.mean(values), rel=1e-9)
         assert row["depth_mean"] > 0  # the storm costs trust
 
@@ -170,15 +172,22 @@ def test_analysis_commands_refuse_bad_input(small_batch, tmp_path):
 SENSITIVITY_BOUNDS = {"request_rate": (0.5, 1.1), "incident_rate": (0.05, 0.3)}
 
 
-def _design(folder) -> tuple[np.ndarray, np.ndarray]:
-    """The stored design scaled to [0, 1] per parameter, and value_delivered per point."""
-    from sim.experiments.batch import load_batch
+def _design(folder, bounds=SENSITIVITY_BOUNDS) -> tuple[np.ndarray, np.ndarray]:
+    """The stored design scaled to [0, 1] per parameter, then the dummy, and value_delivered.
 
-    runs = load_batch(folder).runs.sort_values("point")
+    The parameters come from the runs' ``param.`` columns; the dummy (never a run's override,
+    already on [0, 1]) from the design. value_delivered is averaged over replications per point.
+    """
+    from sim.experiments.batch import experiment_of, load_batch
+
+    runs = load_batch(folder).runs
+    first = runs[runs["replication"] == 0].sort_values("point")
+    dummy = [p[DUMMY] for p in experiment_of(folder).points(dummy=True)]
     x = np.column_stack(
-        [(runs[f"param.{n}"] - lo) / (hi - lo) for n, (lo, hi) in SENSITIVITY_BOUNDS.items()]
+        [(first[f"param.{n}"] - lo) / (hi - lo) for n, (lo, hi) in bounds.items()] + [dummy]
     )
-    return x, runs["value_delivered"].to_numpy(dtype=float)  # one replication per point
+    y = runs.groupby("point")["value_delivered"].mean().sort_index()
+    return x, y.to_numpy(dtype=float)
 
 
 def _morris_mu_star(x: np.ndarray, y: np.ndarray) -> list[float]:
@@ -222,18 +231,25 @@ def test_sensitivity_indices_from_a_batch(tmp_path, kind, n):
     from io import StringIO
 
     shown = pd.read_csv(StringIO(result.stdout)).set_index("parameter")  # warnings: stderr
-    assert list(shown.index) == list(SENSITIVITY_BOUNDS)
+    assert list(shown.index) == [*SENSITIVITY_BOUNDS, DUMMY]
     x, y = _design(tmp_path / "b")
+    k = len(SENSITIVITY_BOUNDS) + 1  # and the dummy
+    index = "mu_star" if kind == "morris" else "ST"
     if kind == "morris":
-        assert len(y) == n * (len(SENSITIVITY_BOUNDS) + 1)  # n trajectories of k + 1 points
+        assert len(y) == n * (k + 1)  # n trajectories of k + 1 points
         expected = _morris_mu_star(x, y)
         assert shown["mu_star"].to_numpy() == pytest.approx(expected, rel=1e-9)
-        assert (shown["mu_star"] > 0).all()  # both rates move value delivered
+        assert (shown["mu_star"] > 0).all()  # both rates move value delivered; seeds differ
     else:
-        assert len(y) == n * (len(SENSITIVITY_BOUNDS) + 2)  # Saltelli without second order
-        expected = _sobol_total(y, len(SENSITIVITY_BOUNDS))
+        assert len(y) == n * (k + 2)  # Saltelli without second order
+        expected = _sobol_total(y, k)
         assert shown["ST"].to_numpy() == pytest.approx(expected, rel=1e-9)
         assert "below 256" in result.stderr
+    # Every row, the dummy's too, has an interval; a flag says which lie above the dummy's.
+    assert (shown[f"{index}_conf"] > 0).all()
+    floor = shown.loc[DUMMY, index] + shown.loc[DUMMY, f"{index}_conf"]
+    above = (shown[index] - shown[f"{index}_conf"] > floor) & (shown.index != DUMMY)
+    assert shown["above_dummy"].tolist() == above.tolist()
 
 
 def test_sobol_intervals_are_the_same_on_every_call():

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sim.config.loaders import load_structure
 from sim.config.params import param_infos, param_types
 from sim.errors import ConfigError
-from sim.experiments.design import MAX_POINTS
+from sim.experiments.design import DUMMY, MAX_POINTS
 from sim.experiments.spec import (
     Design,
     Experiment,
@@ -92,8 +92,9 @@ def test_load_crossover_is_a_six_by_six_grid():
 @pytest.mark.parametrize(
     ("name", "count"),
     [
-        ("sensitivity_morris", lambda n, d: n * (d + 1)),
-        ("sensitivity_sobol", lambda n, d: n * (d + 2)),
+        # d uncertainties and the dummy: n trajectories of d + 2 points, n blocks of d + 3.
+        ("sensitivity_morris", lambda n, d: n * (d + 2)),
+        ("sensitivity_sobol", lambda n, d: n * (d + 3)),
     ],
 )
 def test_sensitivity_designs(name, count):
@@ -114,14 +115,18 @@ def test_sensitivity_designs(name, count):
         source = split.source(key) if u.name in numbers else infos[u.name].source
         assert "assumption" in source, u.name
     assert {"specialisation_gain"} <= {u.name for u in e.uncertainties}
-    assert e.replications == 1 and e.structures == ("single_cio", "cio_cto_split")
-    assert "replications" in e.description
+    assert e.structures == ("single_cio", "cio_cto_split")
+    assert e.replications == {"sensitivity_morris": 3, "sensitivity_sobol": 2}[name]
+    assert f"{e.replications} replications" in e.description
     points = e.points()
     assert len(points) == count(e.design.n, d)
-    assert e.salib_problem()["num_vars"] == d
-    assert e.salib_problem()["names"] == [u.name for u in e.uncertainties]
-    # 20 x 17 = 340 Morris points, 64 x 18 = 1152 Sobol points; times two structures.
-    assert e.run_count() == {"sensitivity_morris": 720, "sensitivity_sobol": 2432}[name]
+    assert all(DUMMY not in p for p in points)  # a run never receives the dummy
+    assert e.salib_problem()["num_vars"] == d + 1
+    assert e.salib_problem()["names"] == [*(u.name for u in e.uncertainties), DUMMY]
+    # 20 x 19 = 380 Morris points x 3, 64 x 20 = 1280 Sobol points x 2; times two structures.
+    runs = {"sensitivity_morris": 380 * 3 * 2, "sensitivity_sobol": 1280 * 2 * 2}[name]
+    assert e.run_count() == runs
+    assert f"{runs:,} runs" in e.description
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -145,7 +150,7 @@ def test_points_are_deterministic_typed_and_in_bounds(name):
 def test_sobol_second_order_and_latin_hypercube(tmp_path):
     body = RANGES + '[design]\nkind = "sobol"\nn = 8\nsecond_order = true\n'
     e = load_experiment(write(tmp_path, body))
-    assert len(e.points()) == 8 * (2 * 2 + 2)
+    assert len(e.points()) == 8 * (2 * 3 + 2)  # two uncertainties and the dummy
     lhs = load_experiment(write(tmp_path, RANGES + '[design]\nkind = "latin_hypercube"\nn = 7\n'))
     points = lhs.points()
     assert len(points) == 7
@@ -253,6 +258,12 @@ ERRORS = {
     "unknown uncertainty": (
         FACTORIAL.replace("request_rate]", "request_rat]"),
         "unknown parameter uncertainties.request_rat; did you mean request_rate?",
+    ),
+    "the dummy as an uncertainty": (
+        RANGES
+        + "[uncertainties.dummy]\nlow = 0.0\nhigh = 1.0\n"
+        + '[design]\nkind = "morris"\nn = 4\n',
+        "uncertainties.dummy is reserved: Morris and Sobol designs add it themselves",
     ),
     "unknown uncertainty key": (
         FACTORIAL.replace("levels = 3", "level = 3"),

@@ -131,7 +131,7 @@ PLOTTED = {
     "timeseries": {"structure", "tick", "mean", "ci_low", "ci_high", "n"},
     "comparison": {"scenario", "outcome", "other", "pct_difference", "pct_ci_low", "n_pairs"},
     "crossover": {"request_rate", "coordination_multiplier", "mean_difference", "n_pairs"},
-    "sensitivity": {"parameter", "mu_star", "mu_star_conf", "sigma"},
+    "sensitivity": {"parameter", "mu_star", "mu_star_conf", "sigma", "above_dummy"},
     "allocation": {"structure", "share_people", "nontechnical_mean", "survey_low", "n"},
 }
 
@@ -155,8 +155,8 @@ def _caption_n(kind: str, batches: dict) -> tuple[str, int]:
     if kind == "crossover":
         cells = runs["cross"].groupby(["structure", "point"]).size()
         return r"n = (\d+) pairs", int(cells.max())
-    morris = runs["morris"]
-    return r"n = (\d+) trajectories", morris["point"].nunique() // (len(MORRIS_BOUNDS) + 1)
+    morris = runs["morris"]  # trajectories of one point more than the parameters and the dummy
+    return r"n = (\d+) trajectories", morris["point"].nunique() // (len(MORRIS_BOUNDS) + 2)
 
 
 MORRIS_BOUNDS = {"trust_forgetting": (0.95, 0.995), "coordination_multiplier": (0.5, 3.0)}
@@ -165,14 +165,11 @@ MORRIS_BOUNDS = {"trust_forgetting": (0.95, 0.995), "coordination_multiplier": (
 def _check_numbers(kind: str, batches: dict, data: pd.DataFrame) -> None:
     """The plotted CSV's numbers recomputed from the batch's runs and ticks."""
     if kind == "sensitivity":
-        from .test_analysis import _morris_mu_star
+        from .test_analysis import _design, _morris_mu_star
 
-        runs = batches["morris"].runs.sort_values("point")
-        x = np.column_stack(
-            [(runs[f"param.{n}"] - lo) / (hi - lo) for n, (lo, hi) in MORRIS_BOUNDS.items()]
-        )
-        expected = _morris_mu_star(x, runs["value_delivered"].to_numpy(dtype=float))
-        shown = data.set_index("parameter").loc[list(MORRIS_BOUNDS), "mu_star"]
+        x, y = _design(batches["morris"].folder, MORRIS_BOUNDS)
+        expected = _morris_mu_star(x, y)
+        shown = data.set_index("parameter").loc[[*MORRIS_BOUNDS, "dummy"], "mu_star"]
         assert shown.to_numpy() == pytest.approx(expected, rel=1e-9)
         return
     if kind == "crossover":

@@ -309,9 +309,9 @@ def test_sampled_design_over_structure_numbers(tmp_path):
     )
     experiment = load_experiment(write(tmp_path, body))
     points = experiment.points()
-    assert len(points) == 6
+    assert len(points) == 8  # 2 trajectories of (2 uncertainties + the dummy + 1) points
     assert all(4.5 <= p[CTO_HOURS] <= 13.5 and type(p[CTO_HOURS]) is float for p in points)
-    assert experiment.salib_problem()["names"] == [CTO_HOURS, "specialisation_gain"]
+    assert experiment.salib_problem()["names"] == [CTO_HOURS, "specialisation_gain", "dummy"]
 
 
 def test_a_structure_override_reaches_a_batch_run(tmp_path):

@@ -149,9 +149,14 @@ def _blocks(
             ("h2", "Resilience of business trust"),
             (
                 "p",
-                f"Against the no-shock run on the same seed ({unit}; depth and area are losses;"
-                " realign_ticks, for market shocks, is the time until the aligned share of"
-                " delivered strategic value is back to 95% of the no-shock run's):",
+                f"Against the no-shock run on the same seed ({unit}). A run that has not"
+                " recovered by its end is counted, not dropped: the median time to recover is"
+                ' the Kaplan-Meier median with those runs censored, and reads "> T" when fewer'
+                " than half recovered within T ticks. The depth is the largest loss; the area is"
+                " the loss summed from the shock to the run's end, positive when the shocked run"
+                " did worse than its no-shock run and negative when it did better. Re-aligning,"
+                " for market shocks only, is the time until the aligned share of delivered"
+                " strategic value is back to 95% of the no-shock run's:",
             ),
             ("table", resilience),
         ]
@@ -211,19 +216,74 @@ def _figures(
 
 
 def _resilience_table(batch: BatchResult, shocked: list[str]) -> pd.DataFrame | None:
-    """Mean dip, recovery time and area of business trust per shocked scenario and structure.
+    """Recovery of business trust per shocked scenario and structure, censoring counted.
 
-    Market shocks add the mean time to re-align (ticks until the aligned share of delivered
-    strategic value is back to 95% of the no-shock run's), NaN for the other shocks.
+    From :func:`sim.analysis.stats.resilience_summary`: how many runs recovered within the run
+    (n of N), the Kaplan-Meier median time to recover with the unrecovered runs counted as
+    censored ("> T" when the median is not reached), the mean depth of the dip and the mean area
+    between the shocked run and its no-shock counterfactual (positive: a cumulative loss;
+    negative: the shocked run did better). Market shocks add the same for re-alignment (the
+    aligned share of delivered strategic value back to 95% of the no-shock run's); "n/a" for the
+    other shocks. Every cell is text, so the Markdown and HTML show the same values.
     """
+    from sim.analysis.stats import resilience_summary
+
     runs = batch.runs
     if "baseline" not in set(runs["scenario"]) or not shocked:
         return None
-    per_run = resilience_by_scenario(runs, batch.ticks, batch.events, "business_trust_mean")
+    measure = "business_trust_mean"
+    per_run = resilience_by_scenario(runs, batch.ticks, batch.events, measure)
     if not len(per_run):
         return None
-    columns = ["depth", "recovery_ticks", "area", "realign_ticks"]
-    return per_run.groupby(["scenario", "structure"], sort=False)[columns].mean().reset_index()
+    summary = resilience_summary(per_run)
+    unit = TICK_METRICS[measure][0]
+    return pd.DataFrame(
+        {
+            "scenario": summary["scenario"],
+            "structure": summary["structure"],
+            "recovered within the run (n of N)": [
+                _n_of(r, "recovered", "runs") for r in summary.itertuples()
+            ],
+            "median ticks to recover (Kaplan-Meier)": [
+                _km_cell(r, "recovery", "runs", "recovered") for r in summary.itertuples()
+            ],
+            f"depth of the dip ({unit}, mean loss)": [
+                _number(v, "{:.3g}") for v in summary["depth_mean"]
+            ],
+            f"area ({unit} x ticks, mean; + loss, - gain vs the no-shock run)": [
+                _number(v, "{:+.3g}") for v in summary["area_mean"]
+            ],
+            "re-aligned within the run (n of N)": [
+                _n_of(r, "realigned", "realign_runs") for r in summary.itertuples()
+            ],
+            "median ticks to re-align (Kaplan-Meier)": [
+                _km_cell(r, "realign", "realign_runs", "re-aligned") for r in summary.itertuples()
+            ],
+        }
+    )
+
+
+# The resilience table's missing value, the same as sim.analysis.tables renders for NaN.
+_NA = "n/a"
+
+
+def _number(value: float, fmt: str) -> str:
+    return _NA if value is None or math.isnan(value) else fmt.format(value)
+
+
+def _n_of(row: tuple, count: str, runs: str) -> str:
+    n = getattr(row, runs, 0)
+    return f"{getattr(row, count)} of {n}" if n else _NA
+
+
+def _km_cell(row: tuple, what: str, runs: str, done: str) -> str:
+    """The Kaplan-Meier median in ticks, or "> T" (T: ticks observed) when it is not reached."""
+    if not getattr(row, runs, 0):
+        return _NA
+    if getattr(row, f"{what}_median_reached"):
+        return f"{getattr(row, f'{what}_median_ticks'):.0f}"
+    observed = "observed_ticks" if what == "recovery" else f"{what}_observed_ticks"
+    return f"> {getattr(row, observed):.0f}, median run not {done}"
 
 
 def _markdown(title: str, blocks: list[Block]) -> str:

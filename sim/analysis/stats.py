@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.experiments.design import DUMMY
 from sim.model.outcomes import (
     HEADLINE,
     REALIGN_WINDOW,
@@ -146,14 +147,30 @@ def resilience(
     lower is better), smoothed over a trailing window of ``smooth`` ticks that holds post-shock
     ticks only (so the first ticks after the shock are not diluted by calm ones).
 
+    A run that is never back within the run is a right-censored observation, not a missing
+    one: it is known not to have recovered within ``observed_ticks`` ticks of the shock, and
+    :func:`resilience_summary` counts it as such.
+
+    Sign of the loss: positive when the shocked run is worse than its counterfactual (lower
+    when higher is better, higher when lower is better); negative when it does better.
+
     Returns:
-        One row per shocked run: ``depth`` (largest loss), ``recovery_ticks`` (from the shock
-        until the loss is back within ``tolerance`` of the depth, NaN if never), ``area`` (summed
-        loss from the shock on).
+        One row per shocked run: ``depth`` (largest smoothed loss, in the measure's unit),
+        ``recovery_ticks`` (from the shock until the loss is back within ``tolerance`` of the
+        depth after its peak; 0 when the loss never rises above zero, so there is nothing to
+        recover from; NaN if never back within the run), ``area`` (the smoothed loss summed over
+        the ticks from the shock to the run's end, in the measure's unit x ticks: positive is a
+        cumulative loss against the no-shock run, negative means the shocked run did better than
+        its counterfactual over that window), ``recovered`` (``recovery_ticks`` is finite) and
+        ``observed_ticks`` (ticks observed after the shock, the last post-shock tick minus
+        ``shock_start``: the censoring time of a run that did not recover; NaN when the run has
+        no post-shock tick with a counterfactual to compare with).
     """
     key = ["structure", "point", "replication"]
     meta = runs.set_index("run_id")[["scenario", *key]]
-    frame = ticks[["run_id", "tick", measure]].join(meta, on="run_id")
+    # Inner: a batch's tick table holds every run, and a left join would give the runs outside
+    # ``runs`` NaN ids (and turn the integer ids into floats).
+    frame = ticks[["run_id", "tick", measure]].join(meta, on="run_id", how="inner")
     base = frame[frame["scenario"] == counterfactual].set_index([*key, "tick"])[measure]
     rows = []
     for scenario in dict.fromkeys(frame["scenario"]):
@@ -168,14 +185,20 @@ def resilience(
             if not higher_is_better:
                 loss = -loss
             after = group["tick"].to_numpy() >= shock_start
+            tick = group["tick"].to_numpy()[after]
             post = pd.Series(loss[after]).rolling(smooth, min_periods=1).mean().to_numpy()
-            depth = float(np.nanmax(post)) if post.size else math.nan
+            seen = post.size > 0 and bool(np.isfinite(post).any())
+            depth = float(np.nanmax(post)) if seen else math.nan
             recovery = math.nan
-            if post.size and depth > 0:
+            if seen and depth <= 0:
+                recovery = 0.0  # never worse than the counterfactual: nothing to recover from
+            elif seen:
                 peak = int(np.nanargmax(post))
                 back = np.flatnonzero(post[peak:] <= tolerance * depth)
                 if back.size:
-                    recovery = float(group["tick"].to_numpy()[after][peak + back[0]] - shock_start)
+                    recovery = float(tick[peak + back[0]] - shock_start)
+            # A batch may keep every k-th tick only: each kept row then stands for k ticks.
+            step = int(np.median(np.diff(tick))) if len(tick) > 1 else 1
             rows.append(
                 {
                     "run_id": run_id,
@@ -186,7 +209,9 @@ def resilience(
                     "measure": measure,
                     "depth": depth,
                     "recovery_ticks": recovery,
-                    "area": float(np.nansum(post)),
+                    "area": float(np.nansum(post)) * step if seen else math.nan,
+                    "recovered": not math.isnan(recovery),
+                    "observed_ticks": float(tick[-1] - shock_start) if seen else math.nan,
                 }
             )
     return pd.DataFrame(rows)
@@ -210,14 +235,20 @@ def realign_against_counterfactual(
     shocked run's share is at least 95% of the counterfactual's (0 if the shock did not dent it,
     NaN if it never recovers within the run).
 
+    A run that never re-aligns is right-censored at ``realign_observed_ticks``: the last ``k -
+    shock_start`` whose window still fits in the run, so the latest re-alignment the run could
+    have shown.
+
     Returns:
         One row per shocked run: ``run_id``, ``scenario``, ``structure``, ``point``,
-        ``replication``, ``realign_ticks``.
+        ``replication``, ``realign_ticks``, ``realigned`` (``realign_ticks`` is finite) and
+        ``realign_observed_ticks`` (the censoring time; NaN when the run has no counterfactual
+        or is too short for one window after the shock).
     """
     key = ["structure", "point", "replication"]
     meta = runs.set_index("run_id")[["scenario", *key]]
     frame = ticks[["run_id", "tick", "strategic_alignment", "strategic_value"]].join(
-        meta, on="run_id"
+        meta, on="run_id", how="inner"
     )
     frame = frame[frame["tick"] >= shock_start].sort_values(["run_id", "tick"])
     base = {
@@ -228,7 +259,7 @@ def realign_against_counterfactual(
         if scenario == counterfactual:
             continue
         twin = base.get(tuple(ids))
-        realign = math.nan
+        realign = observed = math.nan
         if twin is not None:
             tick = group["tick"].to_numpy()
             # A batch may keep every k-th tick only: the window then spans as many ticks.
@@ -243,9 +274,15 @@ def realign_against_counterfactual(
             )
             k = first_realigned(level, reference)
             realign = math.nan if math.isnan(k) else float(tick[int(k)] - shock_start)
+            if len(level):
+                observed = float(tick[len(level) - 1] - shock_start)
         rows.append(
             dict(zip(["run_id", "scenario", *key], [run_id, scenario, *ids], strict=True))
-            | {"realign_ticks": realign}
+            | {
+                "realign_ticks": realign,
+                "realigned": not math.isnan(realign),
+                "realign_observed_ticks": observed,
+            }
         )
     return pd.DataFrame(rows)
 
@@ -261,12 +298,15 @@ def resilience_by_scenario(
 ) -> pd.DataFrame:
     """:func:`resilience` of every shocked scenario, each from its earliest shock's start.
 
-    Scenarios with a market shock (``theme_reweighting``) also get ``realign_ticks`` from
-    :func:`realign_against_counterfactual`, counted from their first re-weighting; it is NaN for
-    the others.
+    Scenarios with a market shock (``theme_reweighting``) also get ``realign_ticks``,
+    ``realigned`` and ``realign_observed_ticks`` from :func:`realign_against_counterfactual`,
+    counted from their first re-weighting; for the others they are NaN (``realigned``: NA, a
+    nullable boolean), since there is nothing to re-align from.
 
     Returns:
-        One row per shocked run (empty when no scenario but the counterfactual has shocks).
+        One row per shocked run with the columns of :func:`resilience` and the three above
+        (empty when no scenario but the counterfactual has shocks). :func:`resilience_summary`
+        turns it into counts and survival-style medians.
     """
     starts = events.merge(runs[["run_id", "scenario"]], on="run_id")
     parts = []
@@ -284,28 +324,235 @@ def resilience_by_scenario(
         )
         market = group[group["kind"] == "theme_reweighting"]
         part["realign_ticks"] = math.nan
+        part["realigned"] = pd.array([pd.NA] * len(part), dtype="boolean")
+        part["realign_observed_ticks"] = math.nan
         if len(market) and len(part):
             realign = realign_against_counterfactual(
                 ticks, pair, shock_start=int(market["start"].min()), counterfactual=counterfactual
-            )
-            part["realign_ticks"] = part["run_id"].map(realign.set_index("run_id")["realign_ticks"])
+            ).set_index("run_id")
+            for column in ("realign_ticks", "realign_observed_ticks"):
+                part[column] = part["run_id"].map(realign[column]).astype(float)
+            part["realigned"] = part["run_id"].map(realign["realigned"]).astype("boolean")
         parts.append(part)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
+def kaplan_meier(times: Sequence[float], events: Sequence[bool]) -> pd.DataFrame:
+    """The product-limit (Kaplan-Meier) estimate of the share of runs not yet recovered.
+
+    Each run gives a time and whether the event (recovery) was seen at it; a run without the
+    event is right-censored there: it is known to have gone at least that long unrecovered. At
+    each distinct event time ``t``, ``n`` runs are at risk (time >= t, so a run censored at ``t``
+    still counts) and ``d`` recover; the survival just after ``t`` is the product of ``1 - d/n``
+    over the event times up to ``t``. Without censoring this is one minus the empirical share
+    recovered.
+
+    Args:
+        times: Ticks to the event, or to censoring (finite, one per run).
+        events: Whether each run's event was seen at its time.
+
+    Returns:
+        One row per distinct event time, ascending: ``time``, ``at_risk``, ``events`` and
+        ``survival`` (the share still unrecovered after that time). Empty without events.
+
+    Raises:
+        ValueError: If the two differ in length or a time is not finite.
+    """
+    t = np.asarray(times, dtype=float)
+    seen = np.asarray(events, dtype=bool)
+    if t.shape != seen.shape or t.ndim != 1:
+        raise ValueError(f"times ({t.shape}) and events ({seen.shape}) must be 1-d, same length")
+    if not np.isfinite(t).all():
+        raise ValueError("every time must be finite: a run that never recovers is censored at")
+    distinct = np.unique(t[seen])
+    at_risk = np.array([(t >= u).sum() for u in distinct], dtype=int)
+    count = np.array([(t[seen] == u).sum() for u in distinct], dtype=int)
+    survival = np.cumprod(1.0 - count / np.maximum(at_risk, 1))
+    return pd.DataFrame(
+        {"time": distinct, "at_risk": at_risk, "events": count, "survival": survival}
+    )
+
+
+def km_median(times: Sequence[float], events: Sequence[bool]) -> float:
+    """Median time to the event from :func:`kaplan_meier`; NaN when it is not reached.
+
+    The median is the first event time at which the estimated survival is at or below one half
+    (a small tolerance absorbs rounding in the product). When the survival never gets there,
+    fewer than half the runs are known to have recovered and the median lies beyond the longest
+    observation: NaN, read as "not recovered within the run".
+    """
+    curve = kaplan_meier(times, events)
+    below = curve["time"][curve["survival"] <= 0.5 + 1e-12]
+    return float(below.iloc[0]) if len(below) else math.nan
+
+
+# Per-run columns (time, event seen, censoring time) -> summary names (runs, count, prefix).
+_SURVIVAL = {
+    ("recovery_ticks", "recovered", "observed_ticks"): ("runs", "recovered", "recovery"),
+    ("realign_ticks", "realigned", "realign_observed_ticks"): (
+        "realign_runs",
+        "realigned",
+        "realign",
+    ),
+}
+
+
+def _survival_columns(group: pd.DataFrame, columns: tuple[str, str, str]) -> dict:
+    """N, n, share, Kaplan-Meier median and longest observation for one event of one group."""
+    time, event, observed = columns
+    runs, count, what = _SURVIVAL[columns]
+    seen = group[group[observed].notna() & group[event].notna()]
+    done = seen[event].astype(bool).to_numpy()
+    # A recovered run is observed until its recovery; the others until the run's end.
+    at = np.where(done, seen[time].to_numpy(float), seen[observed].to_numpy(float))
+    n = len(seen)
+    median = km_median(at, done) if n else math.nan
+    return {
+        runs: n,
+        count: int(done.sum()),
+        f"share_{count}": float(done.mean()) if n else math.nan,
+        f"{what}_median_ticks": median,
+        f"{what}_median_reached": (not math.isnan(median)) if n else pd.NA,
+        observed: float(seen[observed].max()) if n else math.nan,
+    }
+
+
+def resilience_summary(rows: pd.DataFrame) -> pd.DataFrame:
+    """Counts and survival-style medians of recovery, per scenario, structure and measure.
+
+    A run that does not recover within the run is right-censored, not missing: it counts in the
+    number of runs and, at its ``observed_ticks``, in the Kaplan-Meier estimate
+    (:func:`kaplan_meier`), so the median is not the mean of the runs that happened to recover.
+    When the median is not reached (fewer than half recovered), it is NaN with
+    ``recovery_median_reached`` false: read it as "not recovered within the run (more than
+    ``observed_ticks`` ticks)". The same is done for re-alignment after a market shock when the
+    rows have it (:func:`resilience_by_scenario`).
+
+    Sign of ``area_mean``: positive is a cumulative loss of the measure against the no-shock
+    run (measure unit x ticks, from the shock to the run's end); negative means the shocked run
+    did better than its counterfactual over that window. ``depth_mean`` is the mean largest
+    loss, in the measure's unit (negative: never worse than the counterfactual).
+
+    Args:
+        rows: Per-run rows from :func:`resilience` or :func:`resilience_by_scenario`. Runs with
+            no ``observed_ticks`` (no post-shock tick compared) are left out of every count.
+
+    Returns:
+        One row per scenario, structure and measure, in the order met: ``runs`` (N),
+        ``recovered`` (n), ``share_recovered``, ``recovery_median_ticks``,
+        ``recovery_median_reached``, ``observed_ticks`` (the longest observation after the
+        shock, T), ``depth_mean``, ``area_mean`` and, when the rows have re-alignment,
+        ``realign_runs``, ``realigned``, ``share_realigned``, ``realign_median_ticks``,
+        ``realign_median_reached`` and ``realign_observed_ticks`` (``realign_runs`` is 0 for a
+        scenario without a market shock).
+
+    Raises:
+        ValueError: If a column the summary needs is missing from ``rows``.
+    """
+    recovery, realign = _SURVIVAL
+    need = ["scenario", "structure", "measure", "depth", "area", *recovery]
+    missing = [c for c in need if c not in rows]
+    if missing:
+        raise ValueError(
+            f"resilience rows lack {', '.join(missing)}; make them with resilience() or "
+            "resilience_by_scenario()"
+        )
+    has_realign = all(c in rows for c in realign)
+    out = []
+    for (scenario, structure, measure), group in rows.groupby(
+        ["scenario", "structure", "measure"], sort=False
+    ):
+        seen = group[group["observed_ticks"].notna()]
+        row = {"scenario": scenario, "structure": structure, "measure": measure}
+        row |= _survival_columns(group, recovery)
+        row |= {"depth_mean": seen["depth"].mean(), "area_mean": seen["area"].mean()}
+        if has_realign:
+            row |= _survival_columns(group, realign)
+        out.append(row)
+    table = pd.DataFrame(out)
+    for column in ("recovery_median_reached", "realign_median_reached"):
+        if column in table:
+            table[column] = table[column].astype("boolean")
+    return table
+
+
 def point_means(runs: pd.DataFrame, outcome: str, structure: str) -> pd.Series:
-    """Mean of ``outcome`` per design point (replications averaged), for one structure."""
+    """Mean of ``outcome`` per design point over its replications, for one structure.
+
+    The indices are computed from these means: averaging R replications shrinks the seed noise
+    in every point's value (about by the square root of R), and with it the dummy's index.
+
+    Args:
+        runs: A batch's runs table (failed runs and NaN outcomes are left out of the mean).
+        outcome: A summary column.
+        structure: The structure analysed.
+
+    Returns:
+        One mean per point that has a value, indexed by point, in point order.
+    """
     ok = runs[(runs["status"] == "ok") & (runs["structure"] == structure)]
     return ok.groupby("point")[outcome].mean().sort_index()
 
 
+SENSITIVITY_LEVEL = 0.95  # confidence level of every sensitivity index's interval
+MORRIS_BOOT_SEED = 0  # SALib's Morris analysis seeds numpy's default_rng with it (0 is used)
+SOBOL_BOOT_SEED = 1  # any nonzero value; see sobol_indices
+
+
+def above_dummy(table: pd.DataFrame, index: str) -> pd.Series:
+    """Whether each parameter's index is distinguishable from the dummy's (the noise floor).
+
+    A parameter is distinguishable when the lower end of its interval (``index - index_conf``)
+    is above the upper end of the dummy's (``index + index_conf`` of the :data:`DUMMY` row). The
+    dummy itself is never above itself; a NaN interval is not distinguishable.
+
+    Args:
+        table: Indices with a ``parameter`` column, ``index`` and ``index + "_conf"`` (half-widths).
+        index: The index judged (``mu_star`` for Morris, ``ST`` for Sobol).
+
+    Returns:
+        A boolean Series aligned with ``table``.
+
+    Raises:
+        ValueError: If ``table`` has no :data:`DUMMY` row.
+    """
+    conf = f"{index}_conf"
+    dummy = table[table["parameter"] == DUMMY]
+    if len(dummy) != 1:
+        raise ValueError(f"the table has no {DUMMY!r} row to judge {index} against")
+    floor = float(dummy[index].iloc[0] + dummy[conf].iloc[0])
+    low = table[index] - table[conf]
+    return (low > floor).fillna(False).astype(bool) & (table["parameter"] != DUMMY)
+
+
 def morris_indices(problem: dict, points: pd.DataFrame, y: pd.Series, levels: int) -> pd.DataFrame:
-    """Morris elementary effects (mu*, sigma) per parameter (SALib)."""
+    """Morris elementary effects per parameter (SALib), with seeded bootstrap intervals.
+
+    Args:
+        problem: The SALib problem the design was sampled from (with the dummy last).
+        points: One row per design point in SALib's order, a column per problem name.
+        y: The outcome per point (:func:`point_means`), in the same order.
+        levels: The design's grid levels.
+
+    Returns:
+        One row per problem name: ``mu_star`` (mean absolute elementary effect),
+        ``mu_star_conf`` (half-width of its 95% bootstrap interval over trajectories,
+        :data:`N_BOOT` resamples), ``sigma`` and, when the problem has the dummy,
+        ``above_dummy`` (:func:`above_dummy` on ``mu_star``).
+    """
     from SALib.analyze import morris
 
     x = points[problem["names"]].to_numpy(dtype=float)
-    result = morris.analyze(problem, x, y.to_numpy(dtype=float), num_levels=levels, seed=0)
-    return pd.DataFrame(
+    result = morris.analyze(
+        problem,
+        x,
+        y.to_numpy(dtype=float),
+        num_levels=levels,
+        num_resamples=N_BOOT,
+        conf_level=SENSITIVITY_LEVEL,
+        seed=MORRIS_BOOT_SEED,
+    )
+    table = pd.DataFrame(
         {
             "parameter": problem["names"],
             "mu_star": result["mu_star"],
@@ -313,21 +560,38 @@ def morris_indices(problem: dict, points: pd.DataFrame, y: pd.Series, levels: in
             "sigma": result["sigma"],
         }
     )
-
-
-SOBOL_BOOT_SEED = 1  # any nonzero value; see sobol_indices
+    if DUMMY in problem["names"]:
+        table["above_dummy"] = above_dummy(table, "mu_star")
+    return table
 
 
 def sobol_indices(
     problem: dict, y: pd.Series, *, n: int, second_order: bool = False
 ) -> tuple[pd.DataFrame, list[str]]:
-    """First-order and total Sobol indices with their 95% intervals (SALib), and warnings."""
+    """First-order and total Sobol indices with seeded bootstrap intervals (SALib), and warnings.
+
+    Args:
+        problem: The SALib problem the design was sampled from (with the dummy last).
+        y: The outcome per point (:func:`point_means`), in Saltelli's order.
+        n: The base sample size.
+        second_order: Whether the design has second-order rows.
+
+    Returns:
+        One row per problem name: ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (half-widths of the
+        95% bootstrap intervals, :data:`N_BOOT` resamples) and, when the problem has the dummy,
+        ``above_dummy`` (:func:`above_dummy` on ``ST``); and notes on instability.
+    """
     from SALib.analyze import sobol
 
     # SALib's Sobol analysis ignores a falsy seed (``if seed:``) and then draws its bootstrap
     # unseeded, so the intervals would change from call to call: seed it with a nonzero value.
     result = sobol.analyze(
-        problem, y.to_numpy(dtype=float), calc_second_order=second_order, seed=SOBOL_BOOT_SEED
+        problem,
+        y.to_numpy(dtype=float),
+        calc_second_order=second_order,
+        num_resamples=N_BOOT,
+        conf_level=SENSITIVITY_LEVEL,
+        seed=SOBOL_BOOT_SEED,
     )
     table = pd.DataFrame(
         {
@@ -338,13 +602,18 @@ def sobol_indices(
             "ST_conf": result["ST_conf"],
         }
     )
+    if DUMMY in problem["names"]:
+        table["above_dummy"] = above_dummy(table, "ST")
     notes = []
     if n < STABLE_SOBOL_N:
         notes.append(
             f"N = {n} is below {STABLE_SOBOL_N}: Sobol indices are often unstable at this size;"
             " raise design.n for conclusions"
         )
-    wide = table[table["ST_conf"] > 0.5 * table["ST"].abs().clip(lower=0.05)]
+    wide = table[
+        (table["ST_conf"] > 0.5 * table["ST"].abs().clip(lower=0.05))
+        & (table["parameter"] != DUMMY)
+    ]
     if len(wide):
         notes.append(
             "wide intervals (confidence above half the index) for: " + ", ".join(wide["parameter"])

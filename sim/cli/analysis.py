@@ -70,12 +70,17 @@ def resilience_command(
     fmt: str,
     out: Path | None,
 ) -> None:
-    """Dip, recovery time and area against the no-shock counterfactual, per shocked run.
+    """Dip, recovery time and area against the no-shock counterfactual, per scenario and structure.
 
-    For a market shock, also the time to re-align: ticks until the aligned share of delivered
-    strategic value is back to 95% of the counterfactual's (whatever ``--measure`` is).
+    A run that has not recovered by its end is counted, not dropped: ``recovered`` of ``runs``
+    recovered, and ``recovery_median_ticks`` is the Kaplan-Meier median with the others censored
+    (empty, with ``recovery_median_reached`` false, when fewer than half recovered within
+    ``observed_ticks``). ``area_mean`` is positive for a loss against the no-shock run and
+    negative for a gain. For a market shock, the same for re-aligning: ticks until the aligned
+    share of delivered strategic value is back to 95% of the counterfactual's (whatever
+    ``--measure`` is).
     """
-    from sim.analysis.stats import resilience_by_scenario
+    from sim.analysis.stats import resilience_by_scenario, resilience_summary
     from sim.analysis.tables import render
 
     batch = load_runs(folder)
@@ -94,14 +99,7 @@ def resilience_command(
         counterfactual=counterfactual,
         higher_is_better=not lower_is_better,
     )
-    # realign_ticks: time to re-align after a market shock (NaN for other shocks).
-    columns = ["depth", "recovery_ticks", "area", "realign_ticks"]
-    summary = (
-        result.groupby(["scenario", "structure"], sort=False)[columns]
-        .agg(["mean", "count"])
-        .reset_index()
-    )
-    summary.columns = ["_".join(c for c in col if c) for col in summary.columns]
+    summary = resilience_summary(result).drop(columns="measure")
     emit(render(summary, fmt, caption=f"Resilience of {measure} against {counterfactual}"), out)
 
 
@@ -114,10 +112,20 @@ def resilience_command(
 def sensitivity_command(
     folder: Path, outcome: str, structure: str | None, fmt: str, out: Path | None
 ) -> None:
-    """Morris or Sobol indices of OUTCOME from a sensitivity batch (replications averaged)."""
+    """Morris or Sobol indices of OUTCOME from a sensitivity batch (replications averaged).
+
+    Every index has a seeded 95% bootstrap interval (``*_conf``: its half-width). The last row,
+    ``dummy``, is a factor the model never reads: a step of it only re-draws the random numbers,
+    which every other parameter keeps (common random numbers), so its index is the noise floor.
+    ``above_dummy`` says whether a parameter's interval lies wholly above the dummy's (mu* for
+    Morris, ST for Sobol): its effect over its whole range is larger than re-drawing the random
+    numbers. The floor is conservative: a small effect that common random numbers measure
+    precisely can lie below it, so "not above" means "not shown to matter beside seed noise".
+    """
     from sim.analysis.stats import morris_indices, point_means, sobol_indices
     from sim.analysis.tables import render
     from sim.experiments.batch import experiment_of
+    from sim.experiments.design import DUMMY
 
     batch = load_runs(folder)
     experiment = experiment_of(folder)
@@ -130,7 +138,7 @@ def sensitivity_command(
     if outcome not in batch.runs:
         raise ConfigError(f"--outcome = {outcome!r} is not a run outcome; see `itlead list`")
     y = point_means(batch.runs, outcome, structure)
-    points = pd.DataFrame(experiment.points())
+    points = pd.DataFrame(experiment.points(dummy=True))
     if len(y) != len(points):
         raise ConfigError(
             f"{folder}: {len(y)} of {len(points)} design points are done; allowed:"
@@ -139,13 +147,22 @@ def sensitivity_command(
     problem = experiment.salib_problem()
     if kind == "morris":
         table = morris_indices(problem, points, y, experiment.design.morris_levels)
+        index = "mu*"
     else:
         table, notes = sobol_indices(
             problem, y, n=experiment.design.n or 0, second_order=experiment.design.second_order
         )
+        index = "ST"
         for note in notes:
             click.echo(f"warning: {note}", err=True)
-    emit(render(table, fmt, caption=f"{kind} indices of {outcome} ({structure})"), out)
+    key = (
+        f"{DUMMY}: a factor the model never reads (it only re-draws the random numbers), so its"
+        f" {index} is the noise floor; above_dummy: the 95% interval (index +- *_conf) lies wholly"
+        f" above the dummy's; {experiment.replications} replication(s) per point, averaged."
+    )
+    caption = f"{kind} indices of {outcome} ({structure}). {key}"
+    text = render(table, fmt, caption=caption)
+    emit(text + (f"\n{key}\n" if fmt == "table" else ""), out)
 
 
 @main.command("report")

@@ -8,6 +8,14 @@ Integer parameters are sampled on their range and rounded to the nearest integer
 point a valid parameter set, but it makes the Sobol indices (and Morris elementary effects) of
 integer parameters approximate: the model sees a step function of the sampled value, and the two
 end values get half the weight of the others.
+
+Morris and Sobol designs (:data:`SENSITIVITY_KINDS`) sample one more factor than the experiment's
+uncertainties: :data:`DUMMY`, which the model never reads. Its only use is to pick the random
+numbers of a run (:func:`sim.experiments.plan.seed_streams`): every other parameter keeps the
+random numbers when it moves (common random numbers), and a step of the dummy draws new ones. Its
+index is therefore the index of seed noise alone, the noise floor against which the analysis
+judges every parameter (a dummy that changed nothing would get exactly zero under common random
+numbers, and so show no floor at all).
 """
 
 from __future__ import annotations
@@ -31,6 +39,10 @@ if TYPE_CHECKING:
 
 # Designs the SALib samplers draw: they need every uncertainty to be a numeric range.
 SAMPLED_KINDS = ("latin_hypercube", "sobol", "morris")
+# Designs analysed by sensitivity indices: they carry the dummy and use common random numbers.
+SENSITIVITY_KINDS = ("sobol", "morris")
+# The factor the model never reads, appended to the SALib problem of a sensitivity design.
+DUMMY = "dummy"
 # The largest design an experiment file may ask for (points, before scenarios, structures and
 # replications multiply it); beyond it a typo such as an extra zero in ``n`` is the likely cause.
 MAX_POINTS = 100_000
@@ -73,6 +85,8 @@ def point_count(experiment: Experiment) -> int:
         How many dicts :func:`points` returns.
     """
     design, d = experiment.design, len(experiment.uncertainties)
+    if design.kind in SENSITIVITY_KINDS:
+        d += 1  # the dummy is sampled like any uncertainty
     if design.kind == "full_factorial":
         return math.prod(len(u.values) or (u.levels or 0) for u in experiment.uncertainties)
     if design.kind == "runs":
@@ -87,14 +101,33 @@ def point_count(experiment: Experiment) -> int:
     return n * (d + 1)  # morris: n trajectories of d + 1 points
 
 
-def salib_problem(experiment: Experiment) -> dict[str, Any]:
-    """The SALib problem of an experiment whose uncertainties are all numeric ranges.
+def block_size(experiment: Experiment) -> int:
+    """Rows of one Morris trajectory or one Saltelli block: the unit SALib's estimators use.
 
     Args:
-        experiment: A validated experiment.
+        experiment: A validated Morris or Sobol experiment.
 
     Returns:
-        ``{"num_vars": D, "names": [...], "bounds": [[low, high], ...]}`` in file order.
+        ``D + 1`` for Morris, ``D + 2`` (``2D + 2`` with second order) for Sobol, where ``D``
+        counts the uncertainties and the dummy.
+
+    Raises:
+        ValueError: For another design kind (a programming error).
+    """
+    if experiment.design.kind not in SENSITIVITY_KINDS:
+        raise ValueError(f"design kind {experiment.design.kind!r} has no trajectories or blocks")
+    return point_count(experiment) // int(experiment.design.n or 1)
+
+
+def salib_problem(experiment: Experiment) -> dict[str, Any]:
+    """The SALib problem an experiment's design is sampled from.
+
+    Args:
+        experiment: A validated experiment whose uncertainties are all numeric ranges.
+
+    Returns:
+        ``{"num_vars": D, "names": [...], "bounds": [[low, high], ...]}``: the uncertainties in
+        file order, then, for a Morris or Sobol design, :data:`DUMMY` on ``[0, 1]``.
 
     Raises:
         ConfigError: If an uncertainty is a value list (it has no range to sample).
@@ -105,24 +138,28 @@ def salib_problem(experiment: Experiment) -> dict[str, Any]:
                 f"{experiment.source}: uncertainties.{u.name} = {show(list(u.values))} is a "
                 "value list; allowed for a SALib problem: numeric ranges (low, high) only"
             )
-    return {
-        "num_vars": len(experiment.uncertainties),
-        "names": [u.name for u in experiment.uncertainties],
-        "bounds": [[float(u.low), float(u.high)] for u in experiment.uncertainties],  # type: ignore[arg-type]
-    }
+    names = [u.name for u in experiment.uncertainties]
+    bounds = [[float(u.low), float(u.high)] for u in experiment.uncertainties]  # type: ignore[arg-type]
+    if experiment.design.kind in SENSITIVITY_KINDS:
+        names, bounds = [*names, DUMMY], [*bounds, [0.0, 1.0]]
+    return {"num_vars": len(names), "names": names, "bounds": bounds}
 
 
-def points(experiment: Experiment) -> list[dict[str, Any]]:
+def points(experiment: Experiment, *, dummy: bool = False) -> list[dict[str, Any]]:
     """The design points of an experiment, in a deterministic order.
 
     Args:
         experiment: A validated experiment.
+        dummy: Also give each point of a Morris or Sobol design its :data:`DUMMY` value (for the
+            analysis and the seed rule; a run never receives it).
 
     Returns:
         One dict per point, uncertainty name -> value (``int``, ``float`` or ``str`` by the
-        parameter's type), keys in file order. ``full_factorial`` varies the last uncertainty
-        fastest (:func:`itertools.product`); sampled designs keep SALib's row order (Sobol's
-        Saltelli blocks and Morris's trajectories must stay in that order for the analysis).
+        parameter's type), keys in file order, then ``dummy`` if asked for (a float in
+        ``[0, 1]``, rounded to 12 significant digits so a grid level is one number).
+        ``full_factorial`` varies the last uncertainty fastest (:func:`itertools.product`);
+        sampled designs keep SALib's row order (Sobol's Saltelli blocks and Morris's
+        trajectories must stay in that order for the analysis).
 
     Raises:
         ConfigError: For kind ``csv``, if the file no longer reads or checks.
@@ -135,7 +172,13 @@ def points(experiment: Experiment) -> list[dict[str, Any]]:
         return [dict(run) for run in design.runs]
     if design.kind == "csv":
         return read_csv_points(Path(str(design.csv)), experiment.uncertainties, experiment.source)
-    return [_typed(experiment.uncertainties, row) for row in _sample(experiment)]
+    sample = _sample(experiment)
+    d = len(experiment.uncertainties)
+    rows = [_typed(experiment.uncertainties, row[:d]) for row in sample]
+    if dummy and design.kind in SENSITIVITY_KINDS:
+        for point, row in zip(rows, sample, strict=True):
+            point[DUMMY] = float(f"{row[d]:.{_DIGITS}g}")
+    return rows
 
 
 def _sample(experiment: Experiment) -> np.ndarray:

@@ -109,19 +109,23 @@ class Experiment:
     steps: int | None = None
     source: str = "<built-in>"
 
-    def points(self) -> list[dict[str, Any]]:
+    def points(self, *, dummy: bool = False) -> list[dict[str, Any]]:
         """The design points, in a deterministic order (see :func:`sim.experiments.design.points`).
+
+        Args:
+            dummy: Also give each point of a Morris or Sobol design the value of its
+                :data:`~sim.experiments.design.DUMMY` factor (never a run's override).
 
         Returns:
             One dict per point: uncertainty name -> value, typed by parameter.
         """
-        return designs.points(self)
+        return designs.points(self, dummy=dummy)
 
     def salib_problem(self) -> dict[str, Any]:
         """The SALib problem for the analysis (see :func:`sim.experiments.design.salib_problem`).
 
         Returns:
-            ``{"num_vars", "names", "bounds"}``.
+            ``{"num_vars", "names", "bounds"}``, ending with the dummy for Morris and Sobol.
 
         Raises:
             ConfigError: If an uncertainty is a value list.
@@ -339,6 +343,12 @@ def _parse_uncertainties(
     result = []
     for name, raw in table.items():
         where = dotted_key("uncertainties", name)
+        if name == designs.DUMMY:
+            raise ConfigError(
+                f"{origin}: {where} is reserved: Morris and Sobol designs add it themselves (a "
+                "factor the model never reads, whose index is the noise floor); allowed: "
+                "parameter names (see `itlead list`)"
+            )
         if name not in param_infos() and not is_structure_key(name):
             raise _unknown_parameter(name, origin, where)
         if name in constants:
