@@ -1,5 +1,5 @@
 # The two quick-start commands: `make compare` (the main job) and `make test`.
-.PHONY: venv compare headline-figure dashboard test lint format bench docs clean
+.PHONY: venv compare headline-figure dashboard test test-slow test-all lint format bench docs clean
 
 venv:
 	@bash scripts/bootstrap.sh
@@ -14,8 +14,18 @@ dashboard: venv
 	.venv/bin/python -m pip install --quiet -e '.[dev,dashboard]'
 	.venv/bin/itlead dashboard
 
+# `make test` leaves out the tests marked slow (each over about 10 s: the calibration patterns
+# over 50 seeds, the longest ablations, the memory check) and the browser tests, so it stays under
+# five minutes on two cores; `make test-slow` runs the slow ones and CI runs both (.ci/run).
 test: venv
-	.venv/bin/python -m pytest -q -n 2 --dist loadfile
+	.venv/bin/python -m pytest -q -n 2 --dist loadfile -m "not slow and not browser"
+
+test-slow: venv
+	.venv/bin/python -m pytest -q -n 2 --dist loadfile -m "slow and not browser"
+
+# Everything, the browser tests included (scripts/browser-tests.sh installs what they need).
+test-all: test test-slow
+	bash scripts/browser-tests.sh
 
 lint: venv
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+import pytest
 
 import sim
 from sim.config.loaders import load_structure
@@ -110,6 +111,7 @@ def _held_arm(value: float) -> Arm:
     return arm
 
 
+@pytest.mark.slow
 def test_distrust_between_cio_and_cto_brings_more_conflicts_and_delay():
     # Trust speeds agreement (MODEL.md, Trust): a crossing decision conflicts with a chance eased
     # by the CIO<->CTO channel's trust. Held low rather than high, conflicts and their hold-back
@@ -145,6 +147,7 @@ def _accuracy_blind_to_expertise() -> contextlib.AbstractContextManager:
     return replaced(Executive, "accuracy", blind)
 
 
+@pytest.mark.slow
 def test_less_technical_expertise_makes_decisions_slower():
     # MODEL.md, Executive: expertise speeds decisions (hours = base / expertise). A CIO short of
     # hours, with exhaustion and turnover held still, so that only the hours per decision act:
@@ -175,6 +178,7 @@ def test_less_technical_expertise_makes_decisions_wrong_more_often():
 FREQUENT_LEAVING = {"exec_turnover_base": 0.01}  # default 0.0009 per tick
 
 
+@pytest.mark.slow
 def test_an_executive_who_leaves_leaves_the_role_vacant_and_costs_value():
     # MODEL.md, Executive: leaving means a vacancy (an acting stand-in with less attention and
     # generalist expertise) before a successor. More leaving: more vacant role-ticks and less
@@ -364,6 +368,7 @@ def test_one_leader_of_every_team_pays_more_people_time_per_team_than_two():
 HEAVY = {"request_rate": 1.0, "stakeholder_hours_per_unit": 0.8}
 
 
+@pytest.mark.slow
 def test_protected_people_time_keeps_teams_safer_and_less_exhausted_under_load():
     # First article / JD-R: under load, urgent work crowds out people work; a protected floor
     # keeps leader support, so teams stay safer (Edmondson 1999) and recover better (Demerouti

@@ -46,6 +46,7 @@ def _finite(d: np.ndarray) -> np.ndarray:
 # --- trust and support ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_trust_in_the_leader_raises_team_capacity():
     # De Jong et al. 2016: team trust in its leader raises its productivity
     # (trust_productivity_gain). People time the leader cannot give (a need of 3 h per report)
@@ -64,6 +65,7 @@ def test_trust_in_the_leader_raises_team_capacity():
         assert a.holds(-1), (outcome, a)
 
 
+@pytest.mark.slow
 def test_leader_support_speeds_recovery_from_exhaustion():
     # JD-R (Demerouti et al. 2001): a leader's people time is a resource that speeds recovery.
     # Less of it (more needed than can be given) leaves teams more exhausted and burnt out.
@@ -85,6 +87,7 @@ def _rise_and_fall(excess: np.ndarray, start: int, end: int) -> float:
     return float(fall - rise)
 
 
+@pytest.mark.slow
 def test_exhaustion_rises_faster_under_overload_than_it_falls_after():
     # JD-R and Homer 1985: demands deplete fast, recovery is slow. In a 40-tick demand surge the
     # excess exhaustion (against the no-surge run) climbs to half its peak well before it sheds
@@ -123,6 +126,7 @@ def incidents_last() -> Iterator[None]:
         yield
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("outcome", "seeds"), [("unplanned_share", 6), ("lead_time_change_mean", 10)]
 )
@@ -147,6 +151,7 @@ def test_incidents_pre_empt_planned_work(outcome, seeds):
 LIGHT_LOAD = {"request_rate": 0.6}  # well below capacity: pressure rarely tops 1
 
 
+@pytest.mark.slow
 def test_the_capability_trap_tips_as_load_rises():
     # Repenning & Sterman 2001: teams under schedule pressure cut improvement time, debt grows,
     # capacity falls, pressure rises: a reinforcing loop with a tipping point. Below capacity
@@ -237,6 +242,7 @@ def test_losing_staff_cuts_headcount_until_hires_arrive():
     assert abs(slow[:, 1].mean()) < 0.2 * usual[:, 0].mean(), slow  # back after a longer wait
 
 
+@pytest.mark.slow
 def test_a_market_shock_devalues_the_pipeline_until_it_is_re_aimed():
     # March 1991: when themes are re-drawn (tick 300), funded work loses alignment until reviews
     # re-aim it. At the usual review interval alignment is back within about 30 ticks; with

@@ -311,6 +311,7 @@ def test_unreachable_dask_scheduler_is_a_clear_error(small, tmp_path):
         run_batch(small, out=tmp_path / "nowhere", executor="dask", address="tcp://127.0.0.1:9")
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_as_the_batch_grows(tmp_path):
     """Ten times the runs, about the same peak memory: results stream to disk chunk by chunk."""
     code = (

@@ -44,6 +44,7 @@ def document(validation):
     return validation.OUT.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("column", list(PATTERNS))
 def test_default_organisation_reproduces_the_pattern(results, column):
     low, high, pattern, source = PATTERNS[column]
@@ -52,12 +53,14 @@ def test_default_organisation_reproduces_the_pattern(results, column):
     assert low <= mean <= high, f"{pattern} ({source}): model {mean:.3f}, target {low}-{high}"
 
 
+@pytest.mark.slow
 def test_validation_uses_at_least_50_seeds(validation, results):
     assert len(validation.SEEDS) >= 50
     for structure in validation.STRUCTURES:
         assert len(results["baseline", structure]) == len(validation.SEEDS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("structure", "heading"),
     [
@@ -78,6 +81,7 @@ def test_document_reports_the_share_of_seeds_inside_each_range(
         assert cells[5] == f"{100 * share:.0f}%", line
 
 
+@pytest.mark.slow
 def test_validation_document_is_current(validation, results, document):
     """Regenerate with `.venv/bin/python scripts/validation.py` when the model changes."""
     assert document == validation.render(results)

@@ -6,19 +6,21 @@ None of this needs Solara (the dashboard extra): only sim.dashboard.app imports 
 from __future__ import annotations
 
 import dataclasses
+import html
 import subprocess
 import sys
 import threading
 
 import pytest
 
+from sim.analysis.answer import answers
 from sim.config.loaders import build_params, load_scenario, validate_file
 from sim.config.scenario import ShockSpec
 from sim.dashboard.charts import chart_svg
 from sim.dashboard.export import export_scenario, scenario_toml
 from sim.dashboard.form import FORM_PARAMS, Setup, check_form, default_form
 from sim.dashboard.session import CHARTS, RunView, run_setup
-from sim.dashboard.summary import summary_html, summary_rows
+from sim.dashboard.summary import answer_html, summary_html, summary_rows
 
 STRUCTURES = ("single_cio", "cio_cto_split")
 
@@ -120,6 +122,11 @@ def test_run_setup_publishes_growing_views_and_ends_done():
     rows = summary_rows(final)
     assert rows and all({"a", "b", "difference", "ci_low", "ci_high"} <= set(r) for r in rows)
     assert 'class="v-ci"' in summary_html(final)
+    # The answer in the report's words: two seeds are too few for any verdict.
+    (found,) = answers(final.comparison)
+    assert html.escape(found.headline) in answer_html(final)
+    assert "2 paired runs are too few for a verdict" in found.headline
+    assert all(row["favours"] == "" for row in rows)
     for chart in CHARTS:
         assert 'data-points="0"' not in chart_svg(final, chart), chart[0]
 

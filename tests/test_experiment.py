@@ -70,7 +70,7 @@ def test_structure_comparison():
 
 def test_structure_comparison_quick():
     e = load_experiment("structure_comparison_quick")
-    assert (e.replications, e.steps) == (6, 400)
+    assert (e.replications, e.steps) == (10, 400)  # the verdict rule's minimum
     assert e.scenarios == ("baseline", "incident_storm", "market_shock")
     assert e.structures == ("single_cio", "cio_cto_split", "single_cio_with_deputy")
     assert e.points() == [{}]

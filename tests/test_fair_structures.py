@@ -118,6 +118,7 @@ def _favours_reference(differences: dict[str, list[float]]) -> dict[str, bool]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reference", ["single_cio", CONTROL])
 def test_with_equal_expertise_the_sign_flips_both_ways_on_value_and_lead_time(reference):
     # The same persons (no specialisation). Against the control (the same 18 hours, cost and

@@ -213,6 +213,7 @@ def test_a_market_shock_dents_alignment_against_the_counterfactual():
     # ticks, and on these seeds it is within seed noise (mean 0.011, standard error 0.006).
 
 
+@pytest.mark.slow
 def test_more_governance_attention_realigns_faster():
     """Reviewing funded work more often re-aims it sooner after a market shock."""
     means = {}

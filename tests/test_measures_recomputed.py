@@ -157,6 +157,7 @@ def test_realign_ticks_is_censored_as_documented(market_runs):
 SENSITIVITY_SEEDS = range(30)
 
 
+@pytest.mark.slow
 def test_realign_ticks_shortens_when_funded_work_is_reviewed_more_often():
     """Reviews re-aim faded work (ODD 7.6): every 5 ticks re-aligns sooner than every 200.
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from scipy import stats
 
 from sim.analysis import plot
 from sim.cli import main
@@ -228,6 +230,172 @@ def test_every_kind_writes_four_print_ready_files(kind, batches, tmp_path):
     assert PLOTTED[kind] <= set(data.columns), set(data.columns)
     assert len(data) > 0
     _check_numbers(kind, batches, data)
+
+
+# --- The comparison chart on synthetic paired runs (issue 13: honest relative differences) ---
+
+# Shadow share of the reference (positive) and of the other structure (zero in seven pairs of
+# eight): the mean difference's t-interval over the reference mean reaches below -100%.
+SHADOW_REF = np.array([0.8, 1.1, 0.9, 1.3, 1.0, 0.7, 1.2, 1.0])
+SHADOW_OTHER = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.4])
+COST_REF = np.array([80.0, 82.0, 79.0, 81.0, 83.0, 78.0, 80.0, 81.0])
+COST_OTHER = COST_REF * np.array([1.03, 1.01, 1.04, 1.02, 1.03, 1.02, 1.05, 1.01])
+# Takes negative values: drawn as the mean difference over the reference's absolute mean.
+ALIGN_REF = np.array([-0.2, 0.1, 0.3, -0.1, 0.2, 0.0, 0.4, 0.1])
+ALIGN_OTHER = ALIGN_REF + 0.01 * np.array([1.0, -1.0, 2.0, 0.0, 1.0, -2.0, 1.0, 0.0])
+
+
+def _paired_batch(folder: Path, values: dict) -> SimpleNamespace:
+    """A batch-like object (folder and runs) from ``{(scenario, structure): {outcome: values}}``.
+
+    Replication ``k`` of every structure in a scenario shares its seed, so the runs pair up as
+    in a real batch of one design point.
+    """
+    rows = []
+    for (scenario, structure), outcomes in values.items():
+        count = len(next(iter(outcomes.values())))
+        for k in range(count):
+            rows.append(
+                {"run_id": f"{scenario}-{structure}-{k}", "scenario": scenario, "point": 0}
+                | {"replication": k, "structure": structure, "seed": 100 + k, "status": "ok"}
+                | {outcome: float(v[k]) for outcome, v in outcomes.items()}
+            )
+    folder.mkdir(parents=True, exist_ok=True)
+    return SimpleNamespace(folder=folder, runs=pd.DataFrame(rows))
+
+
+def _ratio_by_delta_method(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    """Ratio of means b/a and its 95% interval: t-interval of the log ratio, paired delta method."""
+    n = len(a)
+    ma, mb = a.mean(), b.mean()
+    cov_ab = np.cov(a, b, ddof=1)[0, 1]
+    var_log = b.var(ddof=1) / (n * mb**2) + a.var(ddof=1) / (n * ma**2)
+    var_log -= 2 * cov_ab / (n * ma * mb)
+    half = stats.t.ppf(0.975, n - 1) * np.sqrt(var_log)
+    return mb / ma, mb / ma * np.exp(-half), mb / ma * np.exp(half)
+
+
+def _t_interval(diff: np.ndarray) -> tuple[float, float]:
+    half = stats.t.ppf(0.975, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff))
+    return diff.mean() - half, diff.mean() + half
+
+
+def _comparison_csv(batch, outcomes: list[str], out: Path) -> tuple[pd.DataFrame, str]:
+    paths = plot.comparison(batch, "single_cio", out, "single", outcomes=outcomes)
+    return pd.read_csv(paths[2]), paths[3].read_text()
+
+
+def test_comparison_percent_of_a_non_negative_outcome_never_passes_minus_100(tmp_path):
+    outcomes = ["shadow_share", "it_cost", "strategic_alignment"]
+    batch = _paired_batch(
+        tmp_path / "batch",
+        {
+            ("baseline", "single_cio"): dict(
+                zip(outcomes, (SHADOW_REF, COST_REF, ALIGN_REF), strict=True)
+            ),
+            ("baseline", "cio_cto_split"): dict(
+                zip(outcomes, (SHADOW_OTHER, COST_OTHER, ALIGN_OTHER), strict=True)
+            ),
+        },
+    )
+    # The old percent interval (mean difference over the reference mean) passes -100%.
+    old_low = 100 * _t_interval(SHADOW_OTHER - SHADOW_REF)[0] / SHADOW_REF.mean()
+    assert old_low < -100
+    data, _ = _comparison_csv(batch, outcomes, tmp_path / "fig")
+    assert {"pct_scale", "filled_dot", "pct_ci_low", "pct_ci_high"} <= set(data.columns)
+    assert "excludes_zero" not in data.columns
+    assert (data["pct_ci_low"] > -100).all(), data["pct_ci_low"]
+    rows = data.set_index("outcome")
+    for outcome, a, b in (
+        ("shadow_share", SHADOW_REF, SHADOW_OTHER),
+        ("it_cost", COST_REF, COST_OTHER),
+    ):
+        ratio, low, high = _ratio_by_delta_method(a, b)
+        row = rows.loc[outcome]
+        assert row["pct_scale"] == "ratio"
+        assert row["pct_difference"] == pytest.approx(100 * (ratio - 1), rel=1e-9)
+        assert row["pct_ci_low"] == pytest.approx(100 * (low - 1), rel=1e-9)
+        assert row["pct_ci_high"] == pytest.approx(100 * (high - 1), rel=1e-9)
+    diff_low, diff_high = _t_interval(ALIGN_OTHER - ALIGN_REF)
+    scale = abs(ALIGN_REF.mean())
+    align = rows.loc["strategic_alignment"]
+    assert align["pct_scale"] == "difference"
+    assert align["pct_difference"] == pytest.approx(
+        100 * (ALIGN_OTHER - ALIGN_REF).mean() / scale, rel=1e-9
+    )
+    assert align["pct_ci_low"] == pytest.approx(100 * diff_low / scale, rel=1e-9)
+    assert align["pct_ci_high"] == pytest.approx(100 * diff_high / scale, rel=1e-9)
+
+
+def test_comparison_cuts_a_zero_other_mean_at_minus_100(tmp_path):
+    # Every pair's other value is zero: no ratio interval exists, yet -100% is the floor.
+    batch = _paired_batch(
+        tmp_path / "batch",
+        {
+            ("baseline", "single_cio"): {"shadow_share": SHADOW_REF},
+            ("baseline", "cio_cto_split"): {"shadow_share": np.zeros_like(SHADOW_REF)},
+        },
+    )
+    data, caption = _comparison_csv(batch, ["shadow_share"], tmp_path / "fig")
+    (row,) = data.to_dict("records")
+    _, high = _t_interval(-SHADOW_REF)
+    assert np.isnan(row["ratio"])
+    assert row["pct_scale"] == "difference, cut at -100%"
+    assert row["pct_difference"] == pytest.approx(-100.0)
+    assert row["pct_ci_low"] == pytest.approx(-100.0)
+    assert row["pct_ci_high"] == pytest.approx(100 * high / SHADOW_REF.mean(), rel=1e-9)
+    assert "cut at -100%" in caption
+
+
+# Value delivered: the other structure is 3 higher in every pair, give or take 0.5 (clear);
+# IT cost: offsets that sum to zero in the first 6 and in all 12 pairs (no difference at all).
+VALUE_REF = 60.0 + np.array([1.5, -2.0, 0.5, 3.0, -1.0, 0.0, 2.0, -2.5, 1.0, -0.5, 2.5, -1.5])
+VALUE_OTHER = VALUE_REF + 3.0 + np.array([0.4, -0.3, 0.1, -0.5, 0.2, 0.5] * 2)
+COST_12 = 80.0 + np.array([0.5, -1.0, 1.5, 0.0, -0.5, 1.0, 2.0, -1.5, 0.5, 1.0, -2.0, 0.0])
+COST_12_OTHER = COST_12 + np.array([0.3, -0.3, 0.2, -0.2, 0.1, -0.1] * 2)
+
+
+def _rule_favours(a: np.ndarray, b: np.ndarray, p_holm: float, better: str) -> str:
+    """The verdict rule recomputed: >= 10 pairs, Holm p < 0.05, t-interval excluding zero."""
+    low, high = _t_interval(b - a)
+    if len(a) < 10 or not p_holm < 0.05 or low <= 0 <= high:
+        return ""
+    return "cio_cto_split" if (low > 0) == (better == "higher") else "single_cio"
+
+
+@pytest.mark.parametrize("pairs", [12, 6])
+def test_comparison_fills_a_dot_only_where_the_rule_favours(tmp_path, pairs):
+    outcomes = {"value_delivered": "higher", "it_cost": "lower"}
+    a = {"value_delivered": VALUE_REF[:pairs], "it_cost": COST_12[:pairs]}
+    b = {"value_delivered": VALUE_OTHER[:pairs], "it_cost": COST_12_OTHER[:pairs]}
+    batch = _paired_batch(
+        tmp_path / "batch",
+        {("baseline", "single_cio"): a, ("baseline", "cio_cto_split"): b},
+    )
+    data, caption = _comparison_csv(batch, list(outcomes), tmp_path / "fig")
+    p = np.array([stats.ttest_rel(b[o], a[o]).pvalue for o in outcomes])
+    order = np.argsort(p)  # Holm over the two outcomes of the one comparison
+    p_holm = np.empty(2)
+    p_holm[order[0]] = min(1.0, 2 * p[order[0]])
+    p_holm[order[1]] = max(p_holm[order[0]], p[order[1]])
+    expected = {
+        o: _rule_favours(a[o], b[o], p_holm[i], better)
+        for i, (o, better) in enumerate(outcomes.items())
+    }
+    # The clear difference is significant and its interval excludes zero even with 6 pairs, so
+    # only the pair count can keep its dot hollow there.
+    assert p_holm[0] < 1e-4 and _t_interval(b["value_delivered"] - a["value_delivered"])[0] > 0
+    assert expected == {
+        "value_delivered": "cio_cto_split" if pairs >= 10 else "",
+        "it_cost": "",
+    }
+    rows = data.set_index("outcome")
+    favours = rows["favours"].astype(object).fillna("").to_dict()
+    assert favours == expected
+    assert rows["filled_dot"].to_dict() == {o: w != "" for o, w in expected.items()}
+    assert re.search(r"n = (\d+) pairs", caption).group(1) == str(pairs)
+    assert ">= 10 pairs, Holm-adjusted paired t-test at 5%" in caption
+    assert ("indicative only: no dot is filled" in caption) == (pairs < 10)
 
 
 def test_structures_keep_their_style_across_figures():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from sim.analysis.report import finding
+from sim.analysis.answer import answers, compact_table, comparisons
 from sim.analysis.stats import paired_comparison
 from sim.analysis.tables import render
 from sim.cli import main
@@ -49,7 +49,7 @@ def test_report_numbers_match_compare(folder):
     md = (folder / "report.md").read_text()
     runs = load_batch(folder).runs
     table = paired_comparison(runs, "single_cio")
-    assert render(table, "markdown") in md
+    assert render(table, "markdown") in md  # the full table, folded in the HTML
     result = CliRunner().invoke(main, ["compare", str(folder), "--format", "markdown"])
     assert result.output == render(table, "markdown")
     # Every row's numbers recomputed from the runs' summaries, pair by pair.
@@ -63,15 +63,33 @@ def test_report_numbers_match_compare(folder):
     assert set(table["n_pairs"]) == {3}  # replications = 3, every run ok
 
 
-def test_findings_are_generated_from_the_numbers(folder):
+def test_the_answer_comes_first_and_says_three_pairs_are_too_few(folder):
     md = (folder / "report.md").read_text()
     table = paired_comparison(load_batch(folder).runs, "single_cio")
-    row = table[(table.scenario == "baseline") & (table.outcome == "value_delivered")].iloc[0]
-    assert finding(row) in md
+    found = answers(table)
+    assert md.index("## The answer") < md.index("## By scenario") < md.index("## Full comparison")
+    for a in found:
+        assert a.indicative and f"- {a.headline}" in md
+        assert "3 paired runs are too few for a verdict" in a.headline
+    assert "Indicative only" in md
+    assert set(table["favours"]) == {""}  # the rule gives no verdict below 10 pairs
+
+
+def test_the_compact_table_restates_the_comparison_in_words(folder):
+    md = (folder / "report.md").read_text()
     runs = load_batch(folder).runs
-    n, mean_ref, diff = _by_hand(runs, "single_cio", "cio_cto_split", "baseline", "value_delivered")
-    assert f"{100 * diff / mean_ref:+.1f}% (95% CI " in finding(row)
-    assert f", {n} paired replications)" in finding(row)
+    table = paired_comparison(runs, "single_cio")
+    for rows in comparisons(table):
+        compact = compact_table(rows)
+        assert render(compact, "markdown") in md
+        value = compact[compact["outcome"].str.startswith("business value delivered")].iloc[0]
+        _, mean_ref, diff = _by_hand(
+            runs, "single_cio", "cio_cto_split", rows["scenario"].iloc[0], "value_delivered"
+        )
+        assert value["single CIO"] == f"{mean_ref:.4g}"
+        # A non-negative outcome: the ratio of the means, as a percentage.
+        assert value["CIO/CTO split vs single CIO"].startswith(f"{100 * diff / mean_ref:+.1f}% ")
+        assert value["verdict"].startswith("too few pairs (3; at least 10)")
 
 
 def test_report_refuses_a_single_structure_batch(tmp_path):
@@ -96,10 +114,11 @@ def test_the_split_is_also_read_against_its_capacity_control(tmp_path):
     result = CliRunner().invoke(main, ["report", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
     md = (tmp_path / "b" / "report.md").read_text()
-    heading = "## Capacity or division of rights: cio_cto_split against single_cio_with_deputy"
+    heading = "## Capacity or division of rights: CIO/CTO split against single CIO with deputy"
     assert heading in md
     against = paired_comparison(
         load_batch(tmp_path / "b").runs, "single_cio_with_deputy", others=["cio_cto_split"]
     )
-    row = against[against.outcome == "value_delivered"].iloc[0]
-    assert finding(row) in md.split(heading)[1]
+    (found,) = answers(against)
+    assert found.headline in md.split(heading)[1]
+    assert all(line in md.split(heading)[1] for line in found.groups)

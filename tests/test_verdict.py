@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -81,3 +82,62 @@ def test_a_verdict_needs_enough_pairs_a_significant_test_and_an_interval_clear_o
     assert verdict.favours(12, 0.20, -2.0, -1.0, **args) == ""  # Holm says no
     assert verdict.favours(12, 0.01, -1.0, 1.0, **args) == ""  # interval holds zero
     assert verdict.favours(9, 0.01, -2.0, -1.0, **args) == ""  # too few pairs
+
+
+def _swept(effects: dict[float, float], n: int = 12, seed: int = 3) -> pd.DataFrame:
+    """Two structures over design points that set a lever; ``effects``: lever value -> b - a.
+
+    Structure b also records a structure number the other lacks (NaN for a), as a batch does.
+    """
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for point, (lever, effect) in enumerate(effects.items()):
+        for r in range(n):
+            base = rng.normal(50.0, 5.0)
+            for structure, shift in (("a", 0.0), ("b", effect)):
+                rows.append(
+                    {
+                        "scenario": "baseline",
+                        "point": point,
+                        "replication": r,
+                        "structure": structure,
+                        "status": "ok",
+                        "param.coordination_multiplier": lever,
+                        "param.structure.roles.CTO.cost": 6.0 if structure == "b" else np.nan,
+                        "value_delivered": base + shift + rng.normal(0.0, 0.5),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def test_a_batch_that_sweeps_a_lever_is_compared_per_design_point_not_pooled():
+    from sim.analysis.stats import design_cells, paired_comparison
+
+    runs = _swept({0.0: +2.0, 5.0: -2.0})  # the lever flips the answer
+    assert design_cells(runs) == ["param.coordination_multiplier"]  # not the CTO-only number
+    table = paired_comparison(runs, "a", ["value_delivered"])
+    assert list(table["param.coordination_multiplier"]) == [0.0, 5.0]
+    assert list(table["favours"]) == ["b", "a"]
+    for (_, row), lever in zip(table.iterrows(), (0.0, 5.0), strict=True):
+        here = runs[runs["param.coordination_multiplier"] == lever]
+        d = (
+            here[here.structure == "b"]["value_delivered"].to_numpy()
+            - here[here.structure == "a"]["value_delivered"].to_numpy()
+        )
+        assert row["n_pairs"] == 12 and row["mean_difference"] == pytest.approx(d.mean())
+        assert row["p_value"] == pytest.approx(stats.ttest_1samp(d, 0.0).pvalue)
+    pooled = paired_comparison(runs, "a", ["value_delivered"], pool=True).iloc[0]
+    assert pooled["n_pairs"] == 24 and pooled["favours"] == ""  # the flip averages out
+
+
+def test_holm_runs_over_the_outcomes_of_one_comparison():
+    """The family is one scenario, design point and structure: not the whole table."""
+    from sim.analysis.stats import paired_comparison
+
+    runs = _swept({1.0: 0.4, 2.0: 0.3})
+    runs["it_cost"] = np.random.default_rng(9).normal(size=len(runs))
+    table = paired_comparison(runs, "a", ["value_delivered", "it_cost"])
+    for _, family in table.groupby("point"):
+        assert list(family["p_holm"]) == pytest.approx(list(verdict.holm(family["p_value"])))
+    assert list(table["p_holm"]) != pytest.approx(list(verdict.holm(table["p_value"])))

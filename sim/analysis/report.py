@@ -15,9 +15,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.analysis import verdict
+from sim.analysis.answer import (
+    RULE,
+    answers,
+    compact_table,
+    comparisons,
+    scenario_name,
+    structure_name,
+)
 from sim.analysis.stats import paired_comparison, resilience_by_scenario
 from sim.analysis.tables import render
 from sim.config.params import param_infos
+from sim.errors import ConfigError
 from sim.experiments.batch import BatchResult, load_batch
 from sim.model.outcomes import HEADLINE
 from sim.model.recorder import TICK_METRICS
@@ -25,39 +35,6 @@ from sim.model.recorder import TICK_METRICS
 # A structure and its control: the same total executive attention and cost, every decision right
 # with one role (MODEL.md, "Comparing structures fairly"). The report sets them side by side.
 CONTROLS = {"cio_cto_split": "single_cio_with_deputy"}
-# Outcomes a strategist reads first, with words for them.
-KEY_OUTCOMES = {
-    "value_delivered": "business value delivered per day",
-    "lead_time_change_mean": "change lead time",
-    "lead_time_strategic_mean": "strategic lead time",
-    "business_trust_mean": "business trust in IT",
-    "strategic_alignment": "alignment of strategic work with the market",
-    "burnout_share": "share of IT staff at burnout risk",
-    "exec_utilisation_max": "load on the busiest executive",
-    "exec_turnover": "executive departures",
-    "it_cost": "IT cost",
-}
-
-
-def _percent(diff: float, reference: float) -> str:
-    if not reference or math.isnan(reference):
-        return f"{diff:+.3g}"
-    return f"{100.0 * diff / abs(reference):+.1f}%"
-
-
-def finding(row: pd.Series) -> str:
-    """One sentence from one row of :func:`sim.analysis.paired_comparison`."""
-    name = KEY_OUTCOMES.get(row["outcome"], row["outcome"])
-    ref, other = row["reference"], row["other"]
-    low, high = row["ci_low"], row["ci_high"]
-    interval = (
-        f"{_percent(row['mean_difference'], row['mean_reference'])} "
-        f"(95% CI {_percent(low, row['mean_reference'])} to "
-        f"{_percent(high, row['mean_reference'])}, {int(row['n_pairs'])} paired replications)"
-    )
-    if row["ci_favours"]:
-        return f"{row['ci_favours']} does better on {name}: {other} vs {ref} {interval}."
-    return f"No reliable difference on {name} between {other} and {ref}: {interval}."
 
 
 def _figure_html(path: Path) -> str:
@@ -70,7 +47,7 @@ def _figure_html(path: Path) -> str:
     )
 
 
-def _caveats(batch: BatchResult, manifest: dict) -> list[str]:
+def _caveats(manifest: dict) -> list[str]:
     assumed = sum(1 for info in param_infos().values() if info.source == "assumption")
     n_reps = manifest["spec"]["replications"]
     return [
@@ -83,12 +60,16 @@ def _caveats(batch: BatchResult, manifest: dict) -> list[str]:
         "The default single-CIO organisation is calibrated to published ranges (docs/"
         "validation.md); the other structures are not calibrated separately.",
         f"Differences are paired by replication ({n_reps} per scenario): both structures meet the"
-        " same demand, shocks and market. Intervals are 95% percentile bootstrap intervals of the"
-        " mean paired difference; p-values (Wilcoxon signed-rank) are Holm-corrected over the"
-        " whole comparison table.",
+        " same demand, shocks and market. " + RULE + " Relative differences of outcomes that"
+        " cannot be negative are ratios of the two means with an interval on the log scale, so"
+        " they never reach below -100%. The Wilcoxon signed-rank p-value in the full table is a"
+        " distribution-free check beside the rule, not part of it.",
+        "Outcomes are read in MODEL.md's groups, not counted as wins: they are correlated, and a"
+        " small gain on one is not worth a large loss on another. Which group matters most is"
+        " the reader's decision.",
         "No structure is favoured by construction: with higher coordination cost or goal"
-        " incongruence between the roles, the single CIO can come out ahead (see the load"
-        " crossover experiment).",
+        " incongruence between the roles, the single CIO can come out ahead (docs/"
+        "crossover.md).",
     ]
 
 
@@ -108,40 +89,45 @@ def build_report(folder: str | Path, *, reference: str | None = None) -> tuple[P
 
 # A report is a list of blocks, each (kind, content), written once and rendered twice: as Markdown
 # and as HTML. Kinds: "h2" and "h3" (a heading), "p" (a paragraph), "ul" (a list of sentences),
-# "table" (a DataFrame), "figures" (PNG paths).
+# "table" (a DataFrame), "fold" (a summary line and a DataFrame: folded in HTML), "figures" (PNG
+# paths).
 Block = tuple[str, object]
 
 
 def _blocks(
     batch: BatchResult, manifest: dict, reference: str | None, figures_dir: Path
 ) -> list[Block]:
-    """The report's content, from the batch's numbers."""
+    """The report's content, from the batch's numbers: the answer first, then the evidence."""
     runs = batch.runs
     structures = list(dict.fromkeys(runs["structure"]))
     reference = reference or structures[0]
     table = paired_comparison(runs, reference, [o for o in HEADLINE if o in runs])
-    shocked = [s for s in dict.fromkeys(runs["scenario"]) if s != "baseline"]
-    spec = manifest["spec"]
-    what = (
-        f"{len(runs)} runs: {len(structures)} structures ({', '.join(structures)}) on "
-        f"{len(spec['scenarios'])} scenarios, {spec['replications']} replications each, master "
-        f"seed {spec['master_seed']}; code {manifest['code_version']}, Mesa "
-        f"{manifest['packages'].get('mesa')}. Reference structure: {reference}."
-    )
-    blocks: list[Block] = [("p", what), ("h2", "Findings"), *_findings(table)]
+    scenarios = list(dict.fromkeys(runs["scenario"]))
+    shocked = [s for s in scenarios if s != "baseline"]
+    found = answers(table)
+    blocks: list[Block] = [("h2", "The answer"), ("ul", [a.headline for a in found])]
+    if any(a.indicative for a in found):
+        blocks.append(
+            (
+                "p",
+                f"Indicative only: this batch has fewer than {verdict.MIN_PAIRS} paired runs per"
+                " comparison, so the rule below gives no verdict. Run more replications (for"
+                " example experiments/structure_comparison.toml) before drawing conclusions.",
+            )
+        )
+    blocks += [("p", RULE), *_what_was_compared(structures, scenarios, reference)]
+    blocks.append(("h2", "By scenario"))
+    for a, rows in zip(found, comparisons(table), strict=True):
+        blocks += [
+            (
+                "h3",
+                f"{scenario_name(a.scenario)}: {structure_name(a.other)} against"
+                f" {structure_name(a.reference)}",
+            ),
+            ("ul", list(a.groups)),
+            ("table", compact_table(rows)),
+        ]
     blocks += _control_blocks(runs, structures, reference)
-    wins = (
-        table[table["ci_favours"] != ""]
-        .groupby(["scenario", "ci_favours"])
-        .size()
-        .unstack(fill_value=0)
-        .reset_index()
-    )
-    blocks += [
-        ("h2", "Where each structure wins"),
-        ("p", "Number of headline outcomes whose 95% interval favours each structure:"),
-        ("table", wins),
-    ]
     resilience = _resilience_table(batch, shocked)
     if resilience is not None:
         unit = TICK_METRICS["business_trust_mean"][0]
@@ -164,20 +150,49 @@ def _blocks(
         ("h2", "Figures"),
         ("figures", _figures(batch, reference, shocked, figures_dir)),
         ("h2", "Full comparison"),
-        ("table", table),
+        ("fold", ("Every column of the paired comparison (`itlead compare`)", table)),
         ("h2", "Assumptions and caveats"),
-        ("ul", _caveats(batch, manifest)),
+        ("ul", _caveats(manifest)),
+        ("h2", "How this was made"),
+        ("p", _provenance(runs, structures, manifest, reference)),
     ]
     return blocks
 
 
-def _findings(table: pd.DataFrame) -> list[Block]:
-    """One sentence per key outcome, under a heading per scenario."""
-    blocks: list[Block] = []
-    key = table[table["outcome"].isin(KEY_OUTCOMES)]
-    for scenario, rows in key.groupby("scenario", sort=False):
-        blocks += [("h3", scenario), ("ul", [finding(r) for _, r in rows.iterrows()])]
-    return blocks
+def _what_was_compared(structures: list[str], scenarios: list[str], reference: str) -> list[Block]:
+    """The structures and scenarios in words, from their files' descriptions."""
+    from sim.config.loaders import load_scenario, load_structure
+
+    def describe(load, name: str) -> str:
+        try:
+            return load(name).description
+        except (ConfigError, OSError):
+            return ""
+
+    return [
+        ("h2", "What was compared"),
+        (
+            "ul",
+            [
+                f"{structure_name(s)} ({s}{', the reference' if s == reference else ''}):"
+                f" {describe(load_structure, s)}"
+                for s in structures
+            ],
+        ),
+        ("p", "Under these scenarios:"),
+        ("ul", [f"{s}: {describe(load_scenario, s)}" for s in scenarios]),
+    ]
+
+
+def _provenance(runs: pd.DataFrame, structures: list[str], manifest: dict, reference: str) -> str:
+    spec = manifest["spec"]
+    return (
+        f"{len(runs)} runs: {len(structures)} structures ({', '.join(structures)}) on"
+        f" {len(spec['scenarios'])} scenarios, {spec['replications']} replications each, master"
+        f" seed {spec['master_seed']}; code {manifest['code_version']}, Mesa"
+        f" {manifest['packages'].get('mesa')}. Reference structure: {reference}. The batch's"
+        " manifest.json holds the full experiment, seeds and package versions."
+    )
 
 
 def _control_blocks(runs: pd.DataFrame, structures: list[str], reference: str) -> list[Block]:
@@ -189,16 +204,21 @@ def _control_blocks(runs: pd.DataFrame, structures: list[str], reference: str) -
         outcomes = [o for o in HEADLINE if o in runs]
         against = paired_comparison(runs, control, outcomes, others=[structure])
         blocks += [
-            ("h2", f"Capacity or division of rights: {structure} against {control}"),
+            (
+                "h2",
+                f"Capacity or division of rights: {structure_name(structure)} against"
+                f" {structure_name(control)}",
+            ),
             (
                 "p",
-                f"{control} has the same total executive attention and cost as {structure} but"
-                " keeps every decision right with one role, so a difference here comes from"
-                " dividing the rights, and what the comparison with"
-                f" {reference} adds to it comes from the extra executive.",
+                f"{structure_name(control)} has the same total executive attention and cost as"
+                f" {structure_name(structure)} but keeps every decision right with one role, so a"
+                " difference here comes from dividing the rights, and what the comparison with"
+                f" {structure_name(reference)} adds to it comes from the extra executive.",
             ),
-            *_findings(against),
         ]
+        for a in answers(against):
+            blocks += [("p", a.headline), ("ul", list(a.groups))]
     return blocks
 
 
@@ -297,6 +317,9 @@ def _markdown(title: str, blocks: list[Block]) -> str:
             lines += [f"- {s}" for s in content] + [""]
         elif kind == "table":
             lines.append(render(content, "markdown"))
+        elif kind == "fold":
+            summary, frame = content
+            lines += [f"{summary}:", "", render(frame, "markdown")]
         else:
             lines += [f"![{p.stem}](figures/{p.name})" for p in content] + [""]
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -311,6 +334,11 @@ def _html(title: str, blocks: list[Block]) -> str:
             body += ["<ul>", *(f"<li>{html.escape(s)}</li>" for s in content), "</ul>"]
         elif kind == "table":
             body.append(_html_table(content))
+        elif kind == "fold":
+            summary, frame = content
+            body.append(
+                f"<details><summary>{html.escape(summary)}</summary>{_html_table(frame)}</details>"
+            )
         else:
             body += [_figure_html(p) for p in content]
     return (
@@ -322,7 +350,9 @@ def _html(title: str, blocks: list[Block]) -> str:
 
 
 def _html_table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, float_format=lambda x: f"{x:.4g}", border=0)
+    """A table that scrolls sideways inside the page rather than widening it; NaN as "n/a"."""
+    table = frame.to_html(index=False, float_format=lambda x: f"{x:.4g}", border=0, na_rep=_NA)
+    return f'<div class="scroll">{table}</div>'
 
 
 _CSS = (
@@ -330,5 +360,6 @@ _CSS = (
     "line-height:1.45;color:#222}table{border-collapse:collapse;font-size:.85rem;margin:1rem 0}"
     "th,td{padding:.25rem .5rem;border-bottom:1px solid #ddd;text-align:right}"
     "th:first-child,td:first-child{text-align:left}img{max-width:100%}"
-    "figcaption{font-size:.85rem;color:#555}"
+    "figcaption{font-size:.85rem;color:#555}.scroll{overflow-x:auto}"
+    "td{white-space:nowrap}td:nth-child(2){white-space:normal}summary{cursor:pointer}"
 )

@@ -7,13 +7,12 @@ so the same demand, shocks and market (common random numbers), and differ only b
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from sim.analysis import verdict
 from sim.experiments.design import DUMMY
 from sim.model.outcomes import (
     HEADLINE,
@@ -28,32 +27,20 @@ N_BOOT = 2000
 STABLE_SOBOL_N = 256  # Saltelli's N below which indices are often unstable
 
 
-def bootstrap_ci(
-    values: np.ndarray, *, level: float = 0.95, n_boot: int = N_BOOT, seed: int = 0
-) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean (seeded, so the same data give the same CI)."""
-    values = np.asarray(values, dtype=float)
-    if len(values) == 0:
-        return math.nan, math.nan
-    rng = np.random.default_rng(seed)
-    means = rng.choice(values, size=(n_boot, len(values)), replace=True).mean(axis=1)
-    tail = (1.0 - level) / 2.0 * 100.0
-    low, high = np.percentile(means, [tail, 100.0 - tail])
-    return float(low), float(high)
+def design_cells(runs: pd.DataFrame) -> list[str]:
+    """The ``param.*`` columns that a batch sweeps: they differ between its design points.
 
+    A column counts when it has more than one value among the runs that have it (a structure
+    number is recorded only for the structures that have it, so the others' NaN is not a value).
 
-def holm(p_values: Sequence[float]) -> np.ndarray:
-    """Holm-Bonferroni adjusted p-values (family-wise error control; NaNs stay NaN)."""
-    p = np.asarray(p_values, dtype=float)
-    adjusted = np.full_like(p, np.nan)
-    valid = np.flatnonzero(~np.isnan(p))
-    order = valid[np.argsort(p[valid], kind="stable")]
-    m = len(order)
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[i]))
-        adjusted[i] = running
-    return adjusted
+    Args:
+        runs: One row per run.
+
+    Returns:
+        The swept columns, in table order (empty for a batch of one design point).
+    """
+    columns = [c for c in runs.columns if c.startswith("param.")]
+    return [c for c in columns if runs[c].nunique(dropna=True) > 1]
 
 
 def paired_comparison(
@@ -61,12 +48,37 @@ def paired_comparison(
     reference: str,
     outcomes: Sequence[str] | None = None,
     others: Sequence[str] | None = None,
+    *,
+    pool: bool = False,
 ) -> pd.DataFrame:
-    """Paired differences ``other - reference`` per scenario and outcome.
+    """Paired differences ``other - reference`` per scenario, design point and outcome.
 
-    Each row gives the pairs' count, both means, the mean difference with its 95% bootstrap
-    interval, the effect size d_z (mean difference over the differences' standard deviation),
-    the Wilcoxon signed-rank p-value and its Holm-adjusted value across the whole table.
+    A batch whose design points differ (a sweep) is compared point by point, each point labelled
+    by the levers it sets (:func:`design_cells`), never pooled over a lever that may flip the
+    answer; pass ``pool=True`` to pool the points on purpose (the pairs still share their point).
+    Every row carries the verdict rule of :mod:`sim.analysis.verdict`; the family of Holm's
+    adjustment is the outcomes of one comparison (scenario, point and structure).
+
+    Args:
+        runs: One row per run (a batch's runs table, or stacked run summaries).
+        reference: The structure the others are compared with.
+        outcomes: Outcome columns; default the headline outcomes present.
+        others: Structures compared with ``reference``; default all the others.
+        pool: Compare over every design point at once instead of point by point.
+
+    Returns:
+        One row per scenario, (point and swept lever values), other structure and outcome:
+        ``n_pairs``, ``mean_reference``, ``mean_other``, ``mean_difference`` with its interval
+        ``ci_low``/``ci_high`` (``ci_method``: ``t`` or ``bca``), ``ratio`` (mean of other over
+        mean of reference) with ``ratio_low``/``ratio_high`` (NaN unless both are
+        non-negative), ``effect_size_dz`` (mean difference over the differences' standard
+        deviation), ``p_value`` (paired t-test), ``p_holm``, ``p_wilcoxon`` (a
+        distribution-free check beside the rule), ``better`` (``higher``/``lower``/``""``),
+        ``favours`` (the structure the rule says does better, or ``""``), ``pairs_needed`` and
+        ``verdict`` in words.
+
+    Raises:
+        ValueError: If ``reference`` is not one of the structures.
     """
     ok = runs[runs["status"] == "ok"] if "status" in runs else runs
     outcomes = list(outcomes or [o for o in HEADLINE if o in ok])
@@ -74,58 +86,71 @@ def paired_comparison(
     if reference not in structures:
         raise ValueError(f"reference structure {reference!r} is not in the batch: {structures}")
     others = list(others or [s for s in structures if s != reference])
-    rows = []
-    for scenario in dict.fromkeys(ok["scenario"]):
-        here = ok[ok["scenario"] == scenario]
+    levers = [] if pool or "point" not in ok else design_cells(ok)
+    by = ["scenario", "point"] if levers else ["scenario"]
+    rows: list[dict] = []
+    for key, here in ok.groupby(by, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        cell = dict(zip(by, key, strict=True))
+        cell |= {c: here[c].dropna().iloc[0] if here[c].notna().any() else math.nan for c in levers}
         ref = here[here["structure"] == reference].set_index(PAIR_KEY)
         for other in others:
             alt = here[here["structure"] == other].set_index(PAIR_KEY)
             common = ref.index.intersection(alt.index)
+            family = []
             for outcome in outcomes:
                 a = ref.loc[common, outcome].to_numpy(dtype=float)
                 b = alt.loc[common, outcome].to_numpy(dtype=float)
                 keep = ~(np.isnan(a) | np.isnan(b))
-                rows.append(_row(scenario, outcome, reference, other, a[keep], b[keep]))
-    table = pd.DataFrame(rows)
-    if len(table):
-        table["p_holm"] = holm(table["p_wilcoxon"])
-    return table
+                family.append((cell | _row(outcome, reference, other), a[keep], b[keep]))
+            rows += _judge(family, reference, other)
+    return pd.DataFrame(rows)
 
 
-def _row(scenario, outcome, reference, other, a: np.ndarray, b: np.ndarray) -> dict:
-    diff = b - a
-    n = len(diff)
-    low, high = bootstrap_ci(diff)
-    sd = float(diff.std(ddof=1)) if n > 1 else math.nan
-    effect = float(diff.mean() / sd) if n > 1 and sd > 0 else math.nan
-    p = math.nan
-    if n > 0 and np.any(diff != 0):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # small-sample notes from scipy
-            p = float(stats.wilcoxon(diff, zero_method="wilcox").pvalue)
-    elif n > 0:
-        p = 1.0
-    better = HEADLINE.get(outcome, "")
-    winner = ""
-    if better and n and not math.isnan(low) and (low > 0 or high < 0):
-        other_higher = low > 0
-        winner = other if (other_higher == (better == "higher")) else reference
-    return {
-        "scenario": scenario,
-        "outcome": outcome,
-        "reference": reference,
-        "other": other,
-        "n_pairs": n,
-        "mean_reference": float(a.mean()) if n else math.nan,
-        "mean_other": float(b.mean()) if n else math.nan,
-        "mean_difference": float(diff.mean()) if n else math.nan,
-        "ci_low": low,
-        "ci_high": high,
-        "effect_size_dz": effect,
-        "p_wilcoxon": p,
-        "better": better,
-        "ci_favours": winner,
-    }
+def _row(outcome: str, reference: str, other: str) -> dict:
+    return {"outcome": outcome, "reference": reference, "other": other}
+
+
+def _judge(family: list[tuple[dict, np.ndarray, np.ndarray]], reference: str, other: str):
+    """The rows of one comparison: statistics, Holm over its outcomes, then each verdict."""
+    p_values = [verdict.paired_p(b - a) for _, a, b in family]
+    adjusted = verdict.holm(p_values)
+    tests = max(1, int(np.sum(~np.isnan(adjusted))))
+    rows = []
+    for (row, a, b), p, p_holm in zip(family, p_values, adjusted, strict=True):
+        diff = b - a
+        n = len(diff)
+        low, high, method = verdict.mean_interval(diff)
+        ratio, ratio_low, ratio_high = verdict.ratio_interval(a, b)
+        sd = float(diff.std(ddof=1)) if n > 1 else math.nan
+        better = HEADLINE.get(row["outcome"], "")
+        winner = verdict.favours(n, p_holm, low, high, better, reference, other)
+        # Planned at the level Bonferroni gives the same family: Holm's first step.
+        needed = verdict.pairs_needed(diff, alpha=verdict.ALPHA / tests)
+        rows.append(
+            row
+            | {
+                "n_pairs": n,
+                "mean_reference": float(a.mean()) if n else math.nan,
+                "mean_other": float(b.mean()) if n else math.nan,
+                "mean_difference": float(diff.mean()) if n else math.nan,
+                "ci_low": low,
+                "ci_high": high,
+                "ci_method": method,
+                "ratio": ratio,
+                "ratio_low": ratio_low,
+                "ratio_high": ratio_high,
+                "effect_size_dz": float(diff.mean() / sd) if n > 1 and sd > 0 else math.nan,
+                "p_value": p,
+                "p_holm": float(p_holm),
+                "p_wilcoxon": verdict.wilcoxon_p(diff),
+                "better": better,
+                "favours": winner,
+                "pairs_needed": needed,
+                "verdict": verdict.verdict_text(winner, n, needed),
+            }
+        )
+    return rows
 
 
 def resilience(

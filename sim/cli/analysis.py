@@ -18,16 +18,29 @@ from sim.model.recorder import TICK_METRICS
 @click.option(
     "--outcome", "outcomes", multiple=True, help="Outcome (repeatable; default: headline)."
 )
+@click.option(
+    "--pool",
+    is_flag=True,
+    help="Pool a sweep's design points into one comparison (default: point by point).",
+)
 @format_option
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write to this file.")
 def compare_batch_command(
-    folder: Path, reference: str | None, outcomes: tuple[str, ...], fmt: str, out: Path | None
+    folder: Path,
+    reference: str | None,
+    outcomes: tuple[str, ...],
+    pool: bool,
+    fmt: str,
+    out: Path | None,
 ) -> None:
-    """Paired differences between structures in a batch FOLDER, per scenario and outcome.
+    """Paired differences between structures in a batch FOLDER, per scenario, point and outcome.
 
-    Pairs share scenario, design point and replication (the same seed). Each row gives the mean
-    difference with a 95% bootstrap interval, the effect size d_z and the Wilcoxon signed-rank
-    p-value with Holm's correction across the whole table.
+    Pairs share scenario, design point and replication (the same seed). A batch that sweeps
+    levers is compared point by point, each labelled by its levers, unless ``--pool``. Each row
+    gives the mean difference with its 95% interval (t below 20 pairs, BCa from 20), the ratio of
+    means with its interval, d_z, the paired t-test p with Holm's correction over the outcomes of
+    its comparison, the Wilcoxon p as a check, and the verdict (``favours``, ``verdict``):
+    at least 10 pairs, Holm-adjusted p below 5% and an interval clear of zero.
     """
     from sim.analysis.stats import paired_comparison
     from sim.analysis.tables import render
@@ -42,10 +55,11 @@ def compare_batch_command(
     for outcome in outcomes:
         if outcome not in runs:
             raise ConfigError(f"--outcome = {outcome!r} is not a run outcome; see `itlead list`")
-    table = paired_comparison(runs, reference, outcomes or None)
+    table = paired_comparison(runs, reference, outcomes or None, pool=pool)
     caption = (
-        f"Paired differences (other - {reference}); 95% percentile bootstrap CI; "
-        "Wilcoxon signed-rank p with Holm correction over all rows."
+        f"Paired differences (other - {reference}); 95% CI (t below 20 pairs, BCa from 20);"
+        " paired t-test p with Holm's correction per comparison; verdict: at least 10 pairs,"
+        " adjusted p < 0.05 and a CI clear of zero."
     )
     emit(render(table, fmt, caption=caption), out)
 

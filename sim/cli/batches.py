@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -61,22 +63,9 @@ def batch_command(
     quiet: bool,
 ) -> None:
     """Run every run of EXPERIMENT (a name in experiments/ or a file)."""
-    from tqdm import tqdm
-
     from sim.experiments.batch import run_batch
 
-    bar = None
-
-    def progress(done: int, failed: int, total: int) -> None:
-        nonlocal bar
-        if quiet:
-            return
-        if bar is None:
-            bar = tqdm(total=total, initial=done, unit="run", dynamic_ncols=True)
-        bar.update(done - bar.n)
-        bar.set_postfix(failed=failed)
-
-    try:
+    with _progress_bar(quiet) as progress:
         result = run_batch(
             experiment,
             out=out,
@@ -90,9 +79,6 @@ def batch_command(
             retry_failed=retry_failed,
             progress=progress,
         )
-    finally:
-        if bar is not None:
-            bar.close()
     runs = result.runs
     failed = int((runs["status"] == "failed").sum()) if len(runs) else 0
     click.echo(f"{len(runs) - failed} runs done, {failed} failed; wrote {result.folder}")
@@ -136,6 +122,29 @@ def rerun_command(folder: Path, run_id: str, out: Path | None) -> None:
         click.echo(f"\nwrote {out}")
 
 
+@contextlib.contextmanager
+def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int, int], None]]:
+    """A ``progress`` callback for :func:`sim.experiments.batch.run_batch` that draws a bar."""
+    from tqdm import tqdm
+
+    bar = None
+
+    def progress(done: int, failed: int, total: int) -> None:
+        nonlocal bar
+        if quiet:
+            return
+        if bar is None:
+            bar = tqdm(total=total, initial=done, unit="run", dynamic_ncols=True)
+        bar.update(done - bar.n)
+        bar.set_postfix(failed=failed)
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.close()
+
+
 @main.command("headline")
 @click.option("--experiment", default="structure_comparison_quick", show_default=True)
 @click.option(
@@ -149,21 +158,28 @@ def rerun_command(folder: Path, run_id: str, out: Path | None) -> None:
     "--figure",
     type=click.Path(path_type=Path),
     default=None,
-    help="Also copy the headline comparison figure (PNG) here.",
+    help="Also copy the headline comparison figure here (PNG, with its data CSV and caption TXT).",
 )
 def headline_command(experiment: str, out: Path | None, workers: int, figure: Path | None) -> None:
     """The main job: run the headline structure comparison (resuming) and write its report."""
     import shutil
 
+    from sim.analysis.answer import answer_text
     from sim.analysis.report import build_report
+    from sim.analysis.stats import paired_comparison
     from sim.experiments.batch import run_batch
 
     click.echo(f"Running {experiment} on {workers} workers (finished runs are kept)...", err=True)
-    result = run_batch(experiment, out=out, workers=workers, resume=True)
+    with _progress_bar(quiet=False) as progress:
+        result = run_batch(experiment, out=out, workers=workers, resume=True, progress=progress)
     html_path, md_path = build_report(result.folder)
+    click.echo(answer_text(paired_comparison(result.runs, str(result.runs["structure"].iloc[0]))))
     if figure is not None:
+        # The PNG with the numbers it plots (CSV) and its caption (TXT), so the figure in the
+        # README can be checked against a fresh run (tests/test_headline_figure.py).
         source = next((result.folder / "figures").glob("comparison_vs_*.png"))
         figure.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, figure)
-        click.echo(f"wrote {figure}")
+        for suffix in (".png", ".csv", ".txt"):
+            shutil.copyfile(source.with_suffix(suffix), figure.with_suffix(suffix))
+            click.echo(f"wrote {figure.with_suffix(suffix)}")
     click.echo(f"report: {html_path}\n        {md_path}")

@@ -175,6 +175,7 @@ def compare_command(
     The replications are those of a one-point batch with the same master seed: the same seeds,
     runs and numbers as ``itlead batch`` and the dashboard give.
     """
+    from sim.analysis.answer import answer_text
     from sim.analysis.stats import paired_comparison
     from sim.experiments.replicate import paired_replications, replication_experiment
 
@@ -199,15 +200,11 @@ def compare_command(
     )
     reference = names[0]
     table = paired_comparison(summaries, reference)
-    for other in names[1:]:
-        part = table[table["other"] == other].drop(columns=["scenario", "reference", "other"])
-        click.echo(
-            f"\n{other} vs {reference} on {scenario}, n = {seeds} paired seeds "
-            "(difference = other - reference; 95% bootstrap CI)"
-        )
-        click.echo(part.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
-        if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
+    click.echo(answer_text(table))
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        for other in names[1:]:
+            part = table[table["other"] == other]
             part.to_csv(out / f"paired_{other}_vs_{reference}.csv", index=False)
     if out is not None:
         summaries.to_csv(out / "summaries.csv", index=False)

@@ -32,7 +32,7 @@ from sim.dashboard.form import (
     scenario_defaults,
 )
 from sim.dashboard.session import CHARTS, ChartSpec, RunView, run_setup
-from sim.dashboard.summary import summary_html
+from sim.dashboard.summary import answer_html, summary_html
 
 try:
     import solara
@@ -263,10 +263,10 @@ def _summary_card(view: RunView) -> None:
     title = (
         f"Paired differences, {b} minus {a}, seed {view.setup.seed}"
         if seeds == 1
-        else f"Paired comparison over {seeds} seeds, {b} minus {a} (95% bootstrap CI)"
+        else f"Paired comparison over {seeds} seeds, {b} minus {a} (95% CI)"
     )
     with solara.Card(title, classes=["summary-card"]):
-        solara.HTML(tag="div", unsafe_innerHTML=summary_html(view))
+        solara.HTML(tag="div", unsafe_innerHTML=answer_html(view) + summary_html(view))
 
 
 def _results(view: RunView, request: int) -> None:

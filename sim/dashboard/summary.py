@@ -1,7 +1,8 @@
 """The summary card of a finished run: its rows, and its table as HTML.
 
 One seed: both structures' headline outcomes and the paired difference. More seeds: the paired
-comparison of :func:`sim.analysis.stats.paired_comparison`. Nothing here needs Solara.
+comparison of :func:`sim.analysis.stats.paired_comparison`, with the verdict rule's answer in the
+same words as the report (:mod:`sim.analysis.answer`). Nothing here needs Solara.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ def summary_rows(view: RunView) -> list[dict[str, Any]]:
     """The summary card's rows: one per headline outcome.
 
     One seed: both structures' values and the paired difference (other minus reference). More
-    seeds: the means, the mean paired difference and its 95% bootstrap interval.
+    seeds: the means, the mean paired difference and its 95% interval, and ``favours`` by the
+    verdict rule (:mod:`sim.analysis.verdict`; empty below its minimum of pairs).
 
     Args:
         view: A run's view; only a finished one has rows.
@@ -44,7 +46,7 @@ def summary_rows(view: RunView) -> list[dict[str, Any]]:
                 "difference": table.at[outcome, "mean_difference"],
                 "ci_low": table.at[outcome, "ci_low"],
                 "ci_high": table.at[outcome, "ci_high"],
-                "favours": table.at[outcome, "ci_favours"],
+                "favours": table.at[outcome, "favours"],
             }
             for outcome, better in HEADLINE.items()
             if outcome in table.index
@@ -64,6 +66,23 @@ def summary_rows(view: RunView) -> list[dict[str, Any]]:
     return rows
 
 
+def answer_html(view: RunView) -> str:
+    """The plain-words answer over several seeds, and the rule behind it ('' for one seed).
+
+    The same sentences as the report's "The answer" and ``itlead headline``.
+    """
+    from sim.analysis.answer import RULE, answers
+
+    if view.comparison is None or not len(view.comparison):
+        return ""
+    found = answers(view.comparison)[0]
+    lines = "".join(f"<li>{html.escape(line)}</li>" for line in found.groups)
+    return (
+        f'<p class="answer">{html.escape(found.headline)}</p><ul class="answer-groups">{lines}'
+        f'</ul><p class="rule">{html.escape(RULE)}</p>'
+    )
+
+
 def _fmt(value: Any) -> str:
     """A value for people: four significant digits, and a dash for none."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -79,7 +98,8 @@ def summary_html(view: RunView) -> str:
     a, b = (html.escape(s) for s in setup.structures)
     many = view.comparison is not None
     head = ["outcome", "better", a, b, f"{b} − {a}"]
-    head += ["95% CI", "favours"] if many else ["favours"]
+    # One seed shows which structure is ahead on it, which is not a verdict: say so.
+    head += ["95% CI", "favours (verdict rule)"] if many else ["ahead on this seed (no verdict)"]
     parts = [
         '<table class="summary-table">',
         "<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>",
