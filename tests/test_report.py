@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from sim.analysis.answer import answers, compact_table, comparisons
+from sim.analysis.answer import flips as answer_flips
 from sim.analysis.stats import paired_comparison
 from sim.analysis.tables import render
 from sim.cli import main
@@ -122,3 +123,33 @@ def test_the_split_is_also_read_against_its_capacity_control(tmp_path):
     (found,) = answers(against)
     assert found.headline in md.split(heading)[1]
     assert all(line in md.split(heading)[1] for line in found.groups)
+
+
+def test_a_sweep_is_reported_point_by_point_never_pooled(tmp_path):
+    exp = tmp_path / "sweep.toml"
+    exp.write_text(
+        'scenarios = ["baseline"]\nstructures = ["single_cio", "cio_cto_split"]\n'
+        "replications = 2\nmaster_seed = 4\nsteps = 150\n[constants]\nwarmup = 20\n"
+        "[uncertainties.coordination_multiplier]\nvalues = [0.0, 5.0]\n"
+        '[design]\nkind = "full_factorial"\n'
+    )
+    run_batch(exp, out=tmp_path / "b", workers=1)
+    result = CliRunner().invoke(main, ["report", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    md = (tmp_path / "b" / "report.md").read_text()
+    runs = load_batch(tmp_path / "b").runs
+    table = paired_comparison(runs, "single_cio")
+    assert sorted(set(table["param.coordination_multiplier"])) == [0.0, 5.0]
+    assert set(table["n_pairs"]) == {2}  # per point, not the 4 a pooled table would have
+    for lever in (0, 5):
+        assert f"- Steady load at coordination_multiplier = {lever}: 2 paired runs" in md
+    assert not list((tmp_path / "b" / "figures").glob("comparison_vs_*"))
+    # Where the verdict changes side, the report says at which lever values.
+    flipped = answer_flips(table)
+    assert all(sentence in md for sentence in flipped)
+    sides = table.groupby("outcome")["favours"].agg(
+        lambda f: {"single_cio", "cio_cto_split"} <= set(f)
+    )
+    assert len(flipped) == int(sides.sum())
+    refused = CliRunner().invoke(main, ["plot", str(tmp_path / "b"), "--kind", "comparison"])
+    assert refused.exit_code != 0 and "sweeps coordination_multiplier" in refused.output

@@ -298,3 +298,41 @@ def _short_verdict(row: pd.Series) -> str:
     if math.isinf(needed):
         return "none (too small to detect)"
     return f"none yet (~{needed:.0f} pairs)" if needed > row["n_pairs"] else "none"
+
+
+def flips(table: pd.DataFrame) -> list[str]:
+    """Where a sweep's verdict changes side: one sentence per outcome that flips.
+
+    An outcome flips when, in one scenario and for one structure against the reference, the
+    rule favours the structure at some design points and the reference at others. The sentence
+    lists the lever values of each side. A batch of one design point flips nothing.
+
+    Args:
+        table: A :func:`sim.analysis.stats.paired_comparison` table.
+
+    Returns:
+        Sentences, in the table's order of scenarios, structures and outcomes.
+    """
+    levers = [c for c in table.columns if c.startswith("param.")]
+    if not levers:
+        return []
+    out = []
+    for (scenario, other, outcome), rows in table.groupby(
+        ["scenario", "other", "outcome"], sort=False
+    ):
+        reference = str(rows["reference"].iloc[0])
+        sides = {s: rows[rows["favours"] == s] for s in (other, reference)}
+        if not all(len(part) for part in sides.values()):
+            continue
+        where = {
+            s: "; ".join(
+                ", ".join(f"{c.removeprefix('param.')} = {r[c]:g}" for c in levers)
+                for _, r in part.iterrows()
+            )
+            for s, part in sides.items()
+        }
+        out.append(
+            f"{scenario_name(str(scenario))}, {label(str(outcome))}: {structure_name(other)} does"
+            f" better at {where[other]}; {structure_name(reference)} at {where[reference]}."
+        )
+    return out

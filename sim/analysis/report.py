@@ -21,10 +21,11 @@ from sim.analysis.answer import (
     answers,
     compact_table,
     comparisons,
+    flips,
     scenario_name,
     structure_name,
 )
-from sim.analysis.stats import paired_comparison, resilience_by_scenario
+from sim.analysis.stats import design_cells, paired_comparison, resilience_by_scenario
 from sim.analysis.tables import render
 from sim.config.params import param_infos
 from sim.errors import ConfigError
@@ -115,6 +116,19 @@ def _blocks(
                 " example experiments/structure_comparison.toml) before drawing conclusions.",
             )
         )
+    flipped = flips(table)
+    if flipped:
+        blocks += [("p", "What flips the answer in this batch's sweep:"), ("ul", flipped)]
+    elif not design_cells(runs):
+        blocks.append(
+            (
+                "p",
+                "What would flip it: this batch holds one design point, so it cannot show that."
+                " docs/crossover.md maps where the split's edge turns into the single CIO's as"
+                " coordinating two executives costs more and their goals conflict more often"
+                " (experiments/coordination_crossover.toml).",
+            )
+        )
     blocks += [("p", RULE), *_what_was_compared(structures, scenarios, reference)]
     blocks.append(("h2", "By scenario"))
     for a, rows in zip(found, comparisons(table), strict=True):
@@ -125,7 +139,7 @@ def _blocks(
                 f" {structure_name(a.reference)}",
             ),
             ("ul", list(a.groups)),
-            ("table", compact_table(rows)),
+            ("fold", ("Table: both means, the difference and the verdict", compact_table(rows))),
         ]
     blocks += _control_blocks(runs, structures, reference)
     resilience = _resilience_table(batch, shocked)
@@ -228,7 +242,25 @@ def _figures(
     """Draw the report's figures into ``figures_dir``; return the PNGs."""
     from sim.analysis import plot
 
-    paths = plot.comparison(batch, reference, figures_dir, "double")
+    swept = design_cells(batch.runs)
+    paths: list[Path] = []
+    if not swept:
+        paths = plot.comparison(batch, reference, figures_dir, "double")
+    elif len(swept) == 2:
+        # A two-lever sweep is read as a map of where each structure does better; a sweep of
+        # one or of more levers has its numbers in the per-point tables only.
+        structures = list(dict.fromkeys(batch.runs["structure"]))
+        for other in (s for s in structures if s != reference):
+            for outcome in ("value_delivered", "lead_time_change_mean"):
+                if outcome in batch.runs:
+                    paths += plot.crossover(
+                        batch,
+                        outcome=outcome,
+                        reference=reference,
+                        other=other,
+                        out=figures_dir,
+                        preset="double",
+                    )
     for scenario in shocked:
         paths += plot.timeseries(batch, "business_trust_mean", scenario, figures_dir, "double")
     paths += plot.time_allocation(batch, figures_dir, "double")

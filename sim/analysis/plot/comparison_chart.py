@@ -85,6 +85,14 @@ def comparison(
             f"{batch.folder}: holds one structure ({structures[0]}); allowed: a batch of two"
             " or more"
         )
+    swept = analysis.design_cells(runs)
+    if swept:
+        # One dot per outcome would pool over levers that may flip the answer.
+        raise ConfigError(
+            f"{batch.folder}: sweeps {', '.join(c.removeprefix('param.') for c in swept)}, so"
+            " each design point has its own comparison; allowed: a batch of one design point"
+            " for --kind comparison, or --kind crossover for a sweep"
+        )
     reference = choose("reference", reference, structures, structures[0])
     available = outcome_columns(runs)
     outcomes = _wanted_outcomes(batch, available, outcomes)
