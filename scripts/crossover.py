@@ -13,7 +13,8 @@ of its grid, and writes:
 Nothing in the document or the README's block is written by hand; the test fails when they and
 the stored cells drift apart::
 
-    .venv/bin/python scripts/crossover.py
+    .venv/bin/python scripts/crossover.py            # resume the batch
+    .venv/bin/python scripts/crossover.py --force    # start over (after the model changed)
 """
 
 from __future__ import annotations
@@ -193,11 +194,18 @@ def read_cells(path: Path = CELLS) -> pd.DataFrame:
     )[COLUMNS]
 
 
-def main() -> int:
-    """Run (or resume) the batch, store its cells, write the page and the README block."""
+def main(argv: list[str] | None = None) -> int:
+    """Run (or resume) the batch, store its cells, write the page and the README block.
+
+    ``--force`` starts the batch over, as needed after the model code changed (a batch is only
+    resumed by the code that began it).
+    """
     from sim import run_batch
 
-    result = run_batch(EXPERIMENT, out=ROOT / "results" / EXPERIMENT, workers=2, resume=True)
+    force = "--force" in (sys.argv[1:] if argv is None else argv)
+    result = run_batch(
+        EXPERIMENT, out=ROOT / "results" / EXPERIMENT, workers=2, resume=not force, force=force
+    )
     write_cells(cells(result.runs))
     stored = read_cells()
     DOC.write_text(document(stored))

@@ -8,8 +8,8 @@ structure a file defines, under steady load, workload shocks and market shocks::
     result.summary
 """
 
-from sim.api import RunResult, load_batch, run, run_batch
+from sim.api import RunResult, load_batch, read_batch_table, run, run_batch
 from sim.errors import ConfigError
 
-__all__ = ["ConfigError", "RunResult", "load_batch", "run", "run_batch"]
+__all__ = ["ConfigError", "RunResult", "load_batch", "read_batch_table", "run", "run_batch"]
 __version__ = "0.1.0"

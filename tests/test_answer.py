@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from sim.analysis import answer
+from sim.analysis.plot.style import OUTCOME_LABELS
 from sim.analysis.stats import paired_comparison
 from sim.model.outcomes import HEADLINE
 from tests.test_verdict import _swept
@@ -13,7 +14,7 @@ from tests.test_verdict import _swept
 def test_every_headline_outcome_is_in_one_group_of_model_md_and_has_a_label():
     grouped = [o for outcomes in answer.GROUPS.values() for o in outcomes]
     assert sorted(grouped) == sorted(HEADLINE)
-    assert set(answer.LABELS) == set(HEADLINE)
+    assert set(OUTCOME_LABELS) == set(HEADLINE)
 
 
 def test_a_flip_over_a_lever_is_said_with_the_lever_values():

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis import verdict
-from sim.analysis.plot.style import outcome_unit, structure_label
+from sim.analysis.plot.style import outcome_unit, structure_label, words
 
 #: MODEL.md's groups of measures, each with the headline outcomes that belong to it.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -45,26 +45,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Shadow IT and cost": ("shadow_share", "it_cost"),
 }
 
-#: A reader's name for each headline outcome.
-LABELS: dict[str, str] = {
-    "lead_time_change_mean": "change lead time",
-    "lead_time_strategic_mean": "strategic lead time",
-    "strategic_late_or_failed": "strategic work late or failed",
-    "value_delivered": "business value delivered",
-    "strategic_alignment": "alignment of strategic work with the market",
-    "business_trust_mean": "business trust in IT",
-    "blind_spot": "CIO's blind spot on trust",
-    "unplanned_share": "unplanned work share",
-    "debt_mean": "technical debt",
-    "burnout_share": "staff at burnout risk",
-    "exec_utilisation_max": "load on the busiest executive",
-    "exec_exhaustion": "executive exhaustion",
-    "exec_turnover": "executive departures",
-    "decision_latency": "decision wait",
-    "hidden_work_share": "hidden executive work",
-    "shadow_share": "shadow IT share",
-    "it_cost": "IT cost",
-}
 
 #: How the verdict rule reads in one sentence (the report and the dashboard say it beside the
 #: answer).
@@ -78,7 +58,7 @@ RULE = (
 
 def label(outcome: str) -> str:
     """A reader's name for an outcome (the column name in words when it has none)."""
-    return LABELS.get(outcome, outcome.replace("_", " "))
+    return words(outcome)
 
 
 def structure_name(name: str) -> str:

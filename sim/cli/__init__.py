@@ -9,7 +9,7 @@
   ``sensitivity``, ``report``, ``plot``).
 """
 
-from sim.cli import analysis, batches, runs  # noqa: F401  (each registers its commands on main)
+from sim.cli import analysis, batches, export, runs  # noqa: F401  (each registers its commands on main)
 from sim.cli.base import EXIT_BAD_INPUT, flag_of, main
 
 __all__ = ["EXIT_BAD_INPUT", "flag_of", "main"]

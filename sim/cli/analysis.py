@@ -24,6 +24,11 @@ from sim.model.recorder import TICK_METRICS
     help="Pool a sweep's design points into one comparison (default: point by point).",
 )
 @format_option
+@click.option(
+    "--columns",
+    default=None,
+    help="Only these columns, comma-separated, in this order (a LaTeX table that fits a page).",
+)
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write to this file.")
 def compare_batch_command(
     folder: Path,
@@ -31,6 +36,7 @@ def compare_batch_command(
     outcomes: tuple[str, ...],
     pool: bool,
     fmt: str,
+    columns: str | None,
     out: Path | None,
 ) -> None:
     """Paired differences between structures in a batch FOLDER, per scenario, point and outcome.
@@ -61,7 +67,14 @@ def compare_batch_command(
         " paired t-test p with Holm's correction per comparison; verdict: at least 10 pairs,"
         " adjusted p < 0.05 and a CI clear of zero."
     )
-    emit(render(table, fmt, caption=caption), out)
+    shown = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+    missing = [c for c in shown or [] if c not in table.columns]
+    if missing:
+        raise ConfigError(
+            f"--columns: {', '.join(missing)} not in the comparison; allowed: "
+            + ", ".join(table.columns)
+        )
+    emit(render(table, fmt, caption=caption, label="tab:compare", columns=shown), out)
 
 
 @main.command("resilience")

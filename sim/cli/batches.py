@@ -160,7 +160,14 @@ def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int, int], None]]:
     default=None,
     help="Also copy the headline comparison figure here (PNG, with its data CSV and caption TXT).",
 )
-def headline_command(experiment: str, out: Path | None, workers: int, figure: Path | None) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Start over: replace a batch folder made by other code or another experiment.",
+)
+def headline_command(
+    experiment: str, out: Path | None, workers: int, figure: Path | None, force: bool
+) -> None:
     """The main job: run the headline structure comparison (resuming) and write its report."""
     import shutil
 
@@ -169,9 +176,17 @@ def headline_command(experiment: str, out: Path | None, workers: int, figure: Pa
     from sim.analysis.stats import paired_comparison
     from sim.experiments.batch import run_batch
 
-    click.echo(f"Running {experiment} on {workers} workers (finished runs are kept)...", err=True)
+    kept = "starting over" if force else "finished runs are kept"
+    click.echo(f"Running {experiment} on {workers} workers ({kept})...", err=True)
     with _progress_bar(quiet=False) as progress:
-        result = run_batch(experiment, out=out, workers=workers, resume=True, progress=progress)
+        result = run_batch(
+            experiment,
+            out=out,
+            workers=workers,
+            resume=not force,
+            force=force,
+            progress=progress,
+        )
     html_path, md_path = build_report(result.folder)
     click.echo(answer_text(paired_comparison(result.runs, str(result.runs["structure"].iloc[0]))))
     if figure is not None:

@@ -13,6 +13,10 @@ last and marks it done, so a batch killed at any moment resumes by redoing only 
 The manifest records what must match for results to be mixed in one folder (the experiment, the
 files it names, the model code, the tick thinning); resuming, merging shards and re-running one
 run all check it first. Running the chunks is :mod:`sim.experiments.batch`.
+
+A table too large for memory is read by column and filter with :func:`read_batch_table`, or
+streamed with :func:`iter_batch_table`, over a :mod:`pyarrow.dataset` of its chunk files
+(:func:`batch_dataset`).
 """
 
 from __future__ import annotations
@@ -24,16 +28,19 @@ import os
 import platform
 import shutil
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from sim.config.loaders import load_scenario, load_structure
-from sim.errors import ConfigError
+from sim.errors import ConfigError, ParameterError, did_you_mean
 from sim.experiments.plan import chunk_size, plan_runs
 from sim.experiments.provenance import code_fingerprint, code_version, package_versions
 from sim.experiments.run import run
@@ -371,6 +378,279 @@ def experiment_from_spec(spec: dict[str, Any]) -> Experiment:
     design["runs"] = tuple(tuple(tuple(kv) for kv in point) for point in design["runs"])
     fields["design"] = Design(**design)
     return Experiment(**fields)
+
+
+# --- reading by column and filter ----------------------------------------------------------------
+
+# The operators of a filter term, as pandas' and pyarrow's ``read_parquet(filters=...)`` spell them.
+FILTER_OPS = ("==", "=", "!=", "<", "<=", ">", ">=", "in", "not in")
+
+
+def _chunk_files(path: Path, table: str) -> list[Path]:
+    """The whole chunk files of ``table`` in ``path``, in chunk (and so run) order."""
+    if not (path / MANIFEST).exists():
+        raise ConfigError(f"{path}: no {MANIFEST}; allowed: a folder written by `itlead batch`")
+    if table not in TABLES:
+        hint = did_you_mean(table, TABLES)
+        raise ParameterError(
+            "table",
+            f"{table!r} is not a table of the batch folder {path}; allowed {', '.join(TABLES)}"
+            + (f" ({hint})" if hint else ""),
+        )
+    # ``chunk-*.parquet`` leaves out ``*.partial`` files: a chunk still being written is not read.
+    return sorted((path / table).glob("chunk-*.parquet"))
+
+
+def batch_dataset(folder: str | Path, table: str) -> ds.Dataset:
+    """One table of a batch folder as a :mod:`pyarrow.dataset` over its chunk files.
+
+    For streaming and pyarrow's own expressions; :func:`read_batch_table` is the pandas face.
+
+    Args:
+        folder: A batch folder (written by :func:`sim.run_batch` or ``itlead batch``).
+        table: One of :data:`TABLES`: ``runs``, ``ticks``, ``events`` or ``failures``. A batch
+            keeps no ``executives`` table (a single run's folder does).
+
+    Returns:
+        The dataset, its fragments in chunk order (the run order of :func:`load_batch`). Its
+        schema is the union of the chunks' schemas: a chunk whose table is empty (the events of
+        runs without shocks) stores untyped columns, which take the type the other chunks give
+        them. A table without chunk files (``failures`` when no run failed) is an empty dataset
+        with no columns.
+
+    Raises:
+        ConfigError: If ``folder`` is not a batch folder, or its chunks disagree on a column's
+            type.
+        ParameterError: If ``table`` is not one of :data:`TABLES`.
+    """
+    path = Path(folder)
+    files = _chunk_files(path, table)
+    try:
+        schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive")
+    except (pa.ArrowException, ValueError) as exc:  # no files: ValueError; clashing types
+        if files:
+            raise ConfigError(
+                f"{path}: the {table} chunk files disagree on a column's type ({exc}); allowed:"
+                " chunks of one batch"
+            ) from exc
+        schema = pa.schema([])
+    # The pandas metadata describes only the first chunk's columns (empty ones as object): drop
+    # it, so each column's dtype follows its unified type.
+    return ds.dataset([str(f) for f in files], schema=schema.remove_metadata(), format="parquet")
+
+
+def _unknown_column(name: object, names: Sequence[str], where: str, note: str = "") -> str:
+    hint = did_you_mean(str(name), names)
+    return f"{name!r} is not a column of {where}{note}; allowed {', '.join(names)}" + (
+        f" ({hint})" if hint else ""
+    )
+
+
+def _projection(schema: pa.Schema, columns: Sequence[str] | None, where: str) -> list[str] | None:
+    """``columns`` checked against ``schema``: each a column, none twice."""
+    if columns is None:
+        return None
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    for name in columns:
+        if name not in schema.names:
+            raise ParameterError("columns", _unknown_column(name, schema.names, where))
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise ParameterError("columns", f"{twice[0]!r} is named twice; allowed each column once")
+    return columns
+
+
+def _term(term: Any, schema: pa.Schema, where: str, runs_names: Sequence[str]) -> tuple:
+    """One ``(column, op, value)`` filter term, checked against ``schema``."""
+    if not isinstance(term, tuple | list) or len(term) != 3:
+        raise ParameterError(
+            "filters",
+            f"{where}: {term!r} is not (column, op, value); allowed e.g. ('structure', '==',"
+            " 'single_cio')",
+        )
+    column, op, value = term
+    if column not in schema.names:
+        note = ""
+        if column in runs_names:  # the usual slip: a run's input asked of a per-tick table
+            note = (
+                " but of the runs table (read the run_ids matching it there and filter on"
+                " ('run_id', 'in', ids))"
+            )
+        raise ParameterError("filters", _unknown_column(column, schema.names, where, note))
+    if op not in FILTER_OPS:
+        raise ParameterError(
+            "filters",
+            f"{where}: {term!r}: operator {op!r} is unknown; allowed {', '.join(FILTER_OPS)}",
+        )
+    kind = schema.field(column).type
+    if op in ("in", "not in"):
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise ParameterError(
+                "filters",
+                f"{where}: {term!r}: {op!r} needs a list of values; allowed e.g. ['a', 'b']",
+            )
+        try:  # typed, so that an empty list means "no row" rather than a type error
+            value = pa.array(list(value), type=kind)
+        except (pa.ArrowException, TypeError, ValueError) as exc:
+            raise ParameterError(
+                "filters",
+                f"{where}: {term!r}: the values do not fit {column} ({kind}); allowed values of"
+                f" type {kind}",
+            ) from exc
+    try:  # an empty table of the schema: a value that cannot be compared fails here, not later
+        schema.empty_table().filter(pq.filters_to_expression([(column, op, value)]))
+    except (pa.ArrowException, TypeError, ValueError) as exc:
+        raise ParameterError(
+            "filters",
+            f"{where}: {term!r}: {value!r} cannot be compared with {column} ({kind});"
+            f" allowed a value of type {kind}",
+        ) from exc
+    return column, op, value
+
+
+def _expression(
+    filters: Sequence[Any] | None, schema: pa.Schema, path: Path, table: str, where: str
+) -> ds.Expression | None:
+    """``filters`` (a list of terms, or a list of such lists: any of them) as an expression."""
+    if filters is None or len(filters) == 0:
+        return None
+    # pyarrow's rule: a list whose first item starts with a name is one conjunction (AND);
+    # otherwise it is a list of conjunctions, any of which may hold (OR).
+    first = filters[0]
+    flat = isinstance(first, tuple | list) and len(first) > 0 and isinstance(first[0], str)
+    groups = [filters] if flat else filters
+    runs_names: Sequence[str] = ()
+    if table != "runs" and any(
+        isinstance(t, tuple | list) and len(t) == 3 and t[0] not in schema.names
+        for group in groups
+        if isinstance(group, tuple | list)
+        for t in group
+    ):
+        runs_names = batch_dataset(path, "runs").schema.names  # only to name them in the error
+    checked = []
+    for group in groups:
+        if not isinstance(group, tuple | list) or not group:
+            raise ParameterError(
+                "filters",
+                f"{where}: {group!r} is not a list of (column, op, value) terms; allowed e.g."
+                " [('structure', '==', 'single_cio'), ('replication', '<', 10)]",
+            )
+        checked.append([_term(t, schema, where, runs_names) for t in group])
+    return pq.filters_to_expression(checked)
+
+
+def _scanner(
+    folder: str | Path,
+    table: str,
+    columns: Sequence[str] | None,
+    filters: Sequence[Any] | None,
+    batch_size: int | None = None,
+) -> ds.Scanner | None:
+    """A checked scanner over one table, or None when the table has no chunk files."""
+    path = Path(folder)
+    dataset = batch_dataset(path, table)
+    if not dataset.files:
+        return None
+    where = f"the {table} table of {path}"
+    options: dict[str, Any] = {
+        "columns": _projection(dataset.schema, columns, where),
+        "filter": _expression(filters, dataset.schema, path, table, where),
+    }
+    if batch_size is not None:
+        options["batch_size"] = batch_size
+    return dataset.scanner(**options)
+
+
+def read_batch_table(
+    folder: str | Path,
+    table: str,
+    columns: Sequence[str] | None = None,
+    filters: Sequence[Any] | None = None,
+) -> pd.DataFrame:
+    """Only some columns and rows of one table of a batch folder, read from its chunk files.
+
+    Parquet lets a reader skip the columns and row groups it does not need, so a slice of a
+    ticks table of many gigabytes costs the slice, not the table. Without ``columns`` and
+    ``filters`` the rows and values are those of :func:`load_batch` (the same order); the
+    ``events`` columns keep their types (integers, floats, strings) where ``load_batch`` gives
+    objects.
+
+    Args:
+        folder: A batch folder.
+        table: ``runs``, ``ticks``, ``events`` or ``failures`` (:data:`TABLES`).
+        columns: The columns to read, in this order; default all.
+        filters: Rows to keep, as pandas' ``read_parquet(filters=...)``: a list of
+            ``(column, op, value)`` terms that must all hold, e.g. ``[("tick", ">=", 100)]``,
+            or a list of such lists, any of which may hold. ``op`` is one of
+            :data:`FILTER_OPS`; ``in`` and ``not in`` take a list. A term may name only a column
+            of ``table`` itself: ``ticks``, ``events`` and ``failures`` hold a run's
+            ``run_id``, ``run_index``, ``point`` and ``replication`` but not its scenario,
+            structure or parameters, which are in ``runs``; select those runs there and filter
+            on ``("run_id", "in", ids)``.
+
+    Returns:
+        The rows that pass ``filters``, with ``columns``, in run order and a fresh index. A
+        table without chunk files (``failures`` when no run failed) gives an empty frame with
+        the ``columns`` asked for (unchecked: there is nothing to check them against).
+
+    Raises:
+        ConfigError: If ``folder`` is not a batch folder.
+        ParameterError: If ``table`` is not a batch table, ``columns`` names a column the table
+            lacks, or a filter term names an unknown column or operator or a value that does
+            not fit its column; the message names the folder, the value and what is allowed.
+
+    Example::
+
+        runs = read_batch_table(folder, "runs", ["run_id"], [("structure", "==", "cio_cto_split")])
+        ticks = read_batch_table(
+            folder, "ticks", ["run_id", "tick", "business_trust_mean"],
+            [("run_id", "in", list(runs["run_id"])), ("tick", ">=", 100)],
+        )
+    """
+    scanner = _scanner(folder, table, columns, filters)
+    if scanner is None:
+        return pd.DataFrame(columns=[] if columns is None else list(columns))
+    return scanner.to_table().to_pandas()
+
+
+def iter_batch_table(
+    folder: str | Path,
+    table: str,
+    columns: Sequence[str] | None = None,
+    filters: Sequence[Any] | None = None,
+    *,
+    rows: int = 65_536,
+) -> Iterator[pd.DataFrame]:
+    """:func:`read_batch_table` in pieces of at most ``rows`` rows, for tables beyond memory.
+
+    Args:
+        folder: A batch folder.
+        table: As :func:`read_batch_table`.
+        columns: As :func:`read_batch_table`.
+        filters: As :func:`read_batch_table`.
+        rows: Most rows per piece.
+
+    Yields:
+        Frames that, concatenated, are :func:`read_batch_table`'s (pieces without rows are
+        skipped; a table without chunk files yields none).
+
+    Raises:
+        ConfigError: As :func:`read_batch_table`, before the first piece.
+        ParameterError: As :func:`read_batch_table`, before the first piece.
+    """
+    if rows < 1:
+        raise ParameterError("rows", f"{rows} is out of range; allowed 1 or more")
+    scanner = _scanner(folder, table, columns, filters, batch_size=rows)
+    return _pieces(scanner)
+
+
+def _pieces(scanner: ds.Scanner | None) -> Iterator[pd.DataFrame]:
+    # A separate generator, so that the checks above run when iter_batch_table is called.
+    if scanner is None:
+        return
+    for batch in scanner.to_batches():
+        if batch.num_rows:
+            yield batch.to_pandas()
 
 
 # --- re-running one run, merging shards -----------------------------------------------------------

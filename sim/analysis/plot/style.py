@@ -165,8 +165,32 @@ def structure_label(name: str) -> str:
     return " ".join(out)
 
 
+# A reader's name for each headline outcome: axis labels, the report and the answer use it.
+OUTCOME_LABELS: dict[str, str] = {
+    "lead_time_change_mean": "change lead time",
+    "lead_time_strategic_mean": "strategic lead time",
+    "strategic_late_or_failed": "strategic work late or failed",
+    "value_delivered": "business value delivered",
+    "strategic_alignment": "strategic alignment with the market",
+    "business_trust_mean": "business trust in IT",
+    "blind_spot": "CIO's blind spot on trust",
+    "unplanned_share": "unplanned work share",
+    "debt_mean": "technical debt",
+    "burnout_share": "staff at burnout risk",
+    "exec_utilisation_max": "load on the busiest executive",
+    "exec_exhaustion": "executive exhaustion",
+    "exec_turnover": "executive departures",
+    "decision_latency": "decision wait",
+    "hidden_work_share": "hidden executive work",
+    "shadow_share": "shadow IT share",
+    "it_cost": "IT cost",
+}
+
+
 def words(name: str) -> str:
-    """``it_cost`` -> ``IT cost``: a name as words for a label."""
+    """A name as words for a label: an outcome's reader name, else ``it_cost`` -> ``IT cost``."""
+    if name in OUTCOME_LABELS:
+        return OUTCOME_LABELS[name]
     return " ".join("IT" if w == "it" else w for w in name.split("_"))
 
 
