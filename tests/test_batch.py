@@ -125,7 +125,7 @@ def test_existing_folder_is_never_overwritten(small, reference):
 def test_resume_skips_what_is_done(small, reference, tmp_path):
     out = tmp_path / "resumed"
     run_batch(small, out=out, shard=(0, 2))
-    assert batch.status(out)["pending"] == 8
+    assert batch.status(out) == {"done": 8, "failed": 0, "pending": 0}  # the shard is complete
     calls = []
     run_batch(small, out=out, resume=True, progress=lambda d, f, t: calls.append(d))
     assert calls[0] == 8

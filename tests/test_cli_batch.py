@@ -101,11 +101,12 @@ def test_an_existing_folder_needs_resume_or_force(tiny, done):
 
 def test_force_replaces_a_folder(tiny, tmp_path):
     out = tmp_path / "forced"
-    out.mkdir()
-    (out / "stale.txt").write_text("from an earlier batch")
+    assert_ok(invoke("batch", tiny, "--out", out, "--workers", "1", "--quiet"))
+    # --force deletes only what a batch wrote in a batch folder (issue 14; test_faults_batch).
+    (out / "runs" / "stale.txt").write_text("from an earlier batch")
     result = invoke("batch", tiny, "--out", out, "--workers", "1", "--quiet", "--force")
     assert_ok(result)
-    assert not (out / "stale.txt").exists()
+    assert not (out / "runs" / "stale.txt").exists()
     assert invoke("status", out).stdout.strip() == "done=4 failed=0 pending=0"
 
 
@@ -130,7 +131,8 @@ def test_shards_merge_into_a_whole_batch(tiny, done, tmp_path):
         assert_ok(result)
         assert result.stdout.strip() == f"2 runs done, 0 failed; wrote {folder}"
         assert (folder / f"manifest-shard-{k}-of-2.json").is_file()
-    assert invoke("status", shards[0]).stdout.strip() == "done=2 failed=0 pending=2"
+    # A complete shard has nothing pending (issue 14: it used to count the other shards' runs).
+    assert invoke("status", shards[0]).stdout.strip() == "done=2 failed=0 pending=0"
     merged = tmp_path / "merged"
     result = invoke("merge", merged, *shards)
     assert_ok(result)

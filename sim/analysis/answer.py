@@ -40,7 +40,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "decision_latency",
         "hidden_work_share",
     ),
-    "Trust": ("business_trust_mean", "blind_spot"),
+    "Trust and climate": ("business_trust_mean", "blind_spot"),
     "People": ("burnout_share",),
     "Shadow IT and cost": ("shadow_share", "it_cost"),
 }

@@ -22,6 +22,11 @@ from sim.errors import ConfigError, ParameterError
 EXIT_BAD_INPUT = 2
 # Library parameters whose command-line flag is not simply ``--`` and the name with dashes.
 FLAGS = {"replications": "--seeds"}
+# The largest root seed: seeds are stored as 64-bit signed integers (as an experiment file's
+# master_seed), so a larger one fails only when the results are written.
+MAX_SEED = 2**63 - 1
+# Local worker processes: more than this is a typo (each process holds a model in memory).
+MAX_WORKERS = 64
 
 
 def flag_of(parameter: str) -> str:
@@ -29,13 +34,70 @@ def flag_of(parameter: str) -> str:
     return FLAGS.get(parameter, "--" + parameter.replace("_", "-"))
 
 
+class OneLineUsageError(click.ClickException):
+    """A click usage error re-worded as the project's one line (``itlead: error: ...``).
+
+    click prints its own usage errors as three lines (usage, a help hint, the error); this keeps
+    click's message, adds what is allowed where click does not say, and prints one line.
+    """
+
+    exit_code = EXIT_BAD_INPUT
+
+    def show(self, file: Any = None) -> None:
+        """Print the one line on stderr."""
+        click.echo(f"itlead: error: {self.message}", err=True)
+
+
+def one_line(exc: click.ClickException) -> OneLineUsageError:
+    """``exc`` (click's own error) as one line naming the command and what is allowed."""
+    ctx: click.Context | None = getattr(exc, "ctx", None)
+    message = exc.format_message().strip().rstrip(".")
+    if ctx is None:
+        return OneLineUsageError(" ".join(message.split()))
+    command = ctx.command
+    allowed = ""
+    if isinstance(exc, click.NoSuchOption):
+        flags = [o for p in command.get_params(ctx) for o in p.opts if o.startswith("-")]
+        allowed = "allowed options: " + ", ".join(dict.fromkeys(flags))
+    elif isinstance(command, click.Group) and message.startswith("No such command"):
+        allowed = "allowed commands: " + ", ".join(command.list_commands(ctx))
+    elif isinstance(exc, click.MissingParameter):
+        allowed = "usage: " + ctx.get_usage().removeprefix("Usage:").strip()
+    where = " ".join(ctx.command_path.split()[1:])  # the subcommand, if any
+    parts = [f"{where}: {message}" if where else message, allowed, f"see {ctx.command_path} --help"]
+    # One line whatever click's message holds (a usage text can wrap).
+    return OneLineUsageError(" ".join("; ".join(p for p in parts if p).split()))
+
+
+def _check_click_error(exc: click.ClickException) -> None:
+    """Re-raise click's own error ``exc`` as one line; help shown for a bare ``itlead`` is kept."""
+    if isinstance(exc, (OneLineUsageError, click.exceptions.NoArgsIsHelpError)):
+        raise exc
+    raise one_line(exc) from exc
+
+
 class ErrorHandlingGroup(click.Group):
-    """Turns the project's errors into one clear line and exit code 2."""
+    """Turns the project's errors, and click's own usage errors, into one line and exit code 2."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        """Parse the group's own options; a usage error (``itlead --bogus``) is one line."""
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as exc:
+            _check_click_error(exc)
+            raise  # not reached: _check_click_error always raises
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the command; a ConfigError ends it with one line on stderr and exit code 2."""
+        """Run the command; a ConfigError ends it with one line on stderr and exit code 2.
+
+        click's own errors for a command (a bad ``--workers abc``, a missing argument, an
+        unknown option or command) become one line too, raised for click's main to print.
+        """
         try:
             return super().invoke(ctx)
+        except click.ClickException as exc:
+            _check_click_error(exc)
+            raise  # not reached: _check_click_error always raises
         except (ConfigError, FileNotFoundError, PermissionError) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -43,6 +105,20 @@ class ErrorHandlingGroup(click.Group):
                 exc = f"{flag_of(exc.parameter)}: {exc.problem}"
             click.echo(f"itlead: error: {exc}", err=True)
             sys.exit(EXIT_BAD_INPUT)
+        except OSError as exc:  # a path the system refuses (a name too long, ...): one line too
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"itlead: error: {os_error_text(exc)}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+
+
+def os_error_text(exc: OSError) -> str:
+    """``exc`` as ``path: reason``, a very long path shortened so the line stays readable."""
+    name = "" if exc.filename is None else str(exc.filename)
+    if len(name) > 80:
+        name = f"{name[:40]}...{name[-20:]} ({len(name)} characters)"
+    reason = exc.strerror or str(exc)
+    return f"{name}: {reason}" if name else reason
 
 
 @click.group(cls=ErrorHandlingGroup)
@@ -55,16 +131,37 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def overrides_of(assignments: tuple[str, ...]) -> dict[str, Any]:
-    """The ``--set KEY=VALUE`` options as a dict of parameter overrides."""
-    return dict(config.parse_assignment(a) for a in assignments)
+    """The ``--set KEY=VALUE`` options as a dict of parameter overrides.
+
+    Raises:
+        ConfigError: If two ``--set`` give the same key: one would silently win.
+    """
+    overrides: dict[str, Any] = {}
+    given: dict[str, str] = {}
+    for text in assignments:
+        key, value = config.parse_assignment(text)
+        if key in overrides:
+            raise ConfigError(
+                f"--set {given[key]} and --set {text.strip()} both set {key}; allowed one value "
+                "per key"
+            )
+        overrides[key], given[key] = value, text.strip()
+    return overrides
 
 
-def at_least(low: int) -> Any:
-    """A click callback: an integer option below ``low`` is a ConfigError (one line, exit 2)."""
+def at_least(low: int, high: int | None = None) -> Any:
+    """A click callback: an integer option outside ``low`` to ``high`` is a ConfigError.
+
+    Args:
+        low: The smallest allowed value.
+        high: The largest allowed value, or None for no upper bound. A bound keeps a huge
+            number (``--seed 18446744073709551616``) from reaching code that cannot hold it.
+    """
 
     def check(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
-        if value is not None and value < low:
-            raise ConfigError(f"{param.opts[0]} = {value} is out of range; allowed {low} or more")
+        if value is not None and (value < low or (high is not None and value > high)):
+            allowed = f"{low} or more" + ("" if high is None else f", up to {high}")
+            raise ConfigError(f"{param.opts[0]} = {value} is out of range; allowed {allowed}")
         return value
 
     return check

@@ -14,6 +14,8 @@ import pandas as pd
 from sim import api
 from sim.cli.base import (
     EXIT_BAD_INPUT,
+    MAX_SEED,
+    MAX_WORKERS,
     at_least,
     format_summary,
     main,
@@ -21,10 +23,22 @@ from sim.cli.base import (
     set_option,
 )
 from sim.config import loaders as config
+from sim.config.checks import check_param
 from sim.config.params import param_defaults, param_infos
 from sim.config.structure_overrides import check_structure_keys
 from sim.errors import ConfigError
 from sim.model.recorder import TICK_METRICS, bound_text
+
+# Paired replications of compare-structures: more is a typo (each is a full run per structure),
+# and a huge number would only hang.
+MAX_REPLICATIONS = 10_000
+# The ports a dashboard can listen on.
+MAX_PORT = 65535
+
+
+def steps_option(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    """A click callback: ``--steps`` checked like the ``steps`` parameter, blamed on the flag."""
+    return None if value is None else check_param("steps", value, "--steps")
 
 
 @main.command("run")
@@ -33,9 +47,20 @@ from sim.model.recorder import TICK_METRICS, bound_text
     "--structure", default="single_cio", show_default=True, help="Structure name or file."
 )
 @click.option(
-    "--seed", default=0, show_default=True, type=int, callback=at_least(0), help="Root seed."
+    "--seed",
+    default=0,
+    show_default=True,
+    type=int,
+    callback=at_least(0, MAX_SEED),
+    help="Root seed.",
 )
-@click.option("--steps", type=int, default=None, help="Ticks to run (default: the scenario's).")
+@click.option(
+    "--steps",
+    type=int,
+    default=None,
+    callback=steps_option,
+    help="Ticks to run (default: the scenario's).",
+)
 @set_option
 @click.option("--no-shocks", is_flag=True, help="Run the no-shock counterfactual.")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Results folder.")
@@ -54,11 +79,16 @@ def run_command(
     from sim.experiments.output import write_run  # pyarrow only when writing
 
     overrides = overrides_of(assignments)
+    if steps is not None and "steps" in overrides:  # one would silently win (or clash)
+        raise ConfigError(
+            f"--steps {steps} and --set steps={overrides['steps']} both set steps; allowed one "
+            "of them"
+        )
     # Checked here too, so that a structure number the structure lacks is blamed on --set.
     check_structure_keys({k: k for k in overrides}, [config.load_structure(structure)], "--set")
-    result = api.run(
-        scenario, structure=structure, seed=seed, steps=steps, shocks=not no_shocks, **overrides
-    )
+    # --steps joins the overrides: passed beside them, --set steps=... alone clashed with it.
+    kwargs = overrides | ({} if steps is None else {"steps": steps})
+    result = api.run(scenario, structure=structure, seed=seed, shocks=not no_shocks, **kwargs)
     summary = result.summary.iloc[0]
     folder = out or Path("results") / "runs" / (
         f"{summary['scenario']}__{summary['structure']}__seed{seed}"
@@ -148,17 +178,29 @@ def parameter_table() -> pd.DataFrame:
     help="Comma-separated; the first is the reference.",
 )
 @click.option(
-    "--seeds", default=10, show_default=True, type=int, callback=at_least(1), help="Replications."
+    "--seeds",
+    default=10,
+    show_default=True,
+    type=int,
+    callback=at_least(1, MAX_REPLICATIONS),
+    help="Replications.",
 )
 @click.option(
     "--master-seed",
     default=0,
     show_default=True,
     type=int,
-    callback=at_least(0),
+    callback=at_least(0, MAX_SEED),
     help="Root of every replication's seed, as in an experiment file.",
 )
-@click.option("--workers", default=2, show_default=True, type=int, help="Processes.")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=int,
+    callback=at_least(1, MAX_WORKERS),
+    help="Processes.",
+)
 @set_option
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write CSV tables here.")
 def compare_command(
@@ -223,7 +265,7 @@ def docs_command(out: Path) -> None:
 
 @main.command("dashboard")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind to.")
-@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--port", default=8765, show_default=True, type=int, callback=at_least(0, MAX_PORT))
 def dashboard_command(host: str, port: int) -> None:
     """Serve the interactive dashboard (needs the dashboard extra; see docs/dashboard.md)."""
     from sim.dashboard import serve

@@ -522,9 +522,12 @@ def _to_number(raw: str, *, integer: bool) -> int | float | None:
 
 
 def validate_file(path: str | Path) -> str:
-    """Load one file fully, as a structure if it has a top-level ``roles`` table, else a scenario.
+    """Load one file fully, as a structure or a scenario, and say which it was.
 
-    A scenario is also turned into parameters, so its cross-checks run too.
+    A file is a structure if it has a top-level key only structures have (``roles``,
+    ``decision_rights``, ``reporting``, ``channels``, ``sources``) or lies in a folder named
+    ``structures``; else a scenario, which is also turned into parameters, so its cross-checks
+    run too. An empty file is neither: an empty table would pass as a scenario of defaults.
 
     Args:
         path: The file.
@@ -533,10 +536,17 @@ def validate_file(path: str | Path) -> str:
         ``"structure"`` or ``"scenario"``.
 
     Raises:
-        ConfigError: For a missing file or any problem loading it.
+        ConfigError: For a missing or empty file or any problem loading it.
     """
     path = locate("scenarios", Path(path))  # a Path is never taken for a name
-    if "roles" in read_toml(path):
+    data = read_toml(path)
+    if not data:
+        raise ConfigError(
+            f"{path}: is empty; allowed a scenario (keys {', '.join(_SCENARIO_KEYS)}) or a "
+            f"structure (keys {', '.join(_STRUCTURE_KEYS)}; roles required)"
+        )
+    structure_only = set(_STRUCTURE_KEYS) - set(_SCENARIO_KEYS)
+    if structure_only & set(data) or path.parent.name == "structures":
         load_structure(path)
         return "structure"
     build_params(load_scenario(path))

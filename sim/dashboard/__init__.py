@@ -34,7 +34,8 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> None:
     """Serve the dashboard with ``solara run`` in this process (it replaces the interpreter).
 
     The process becomes the server, so stopping it (Ctrl-C, SIGTERM) stops the server; nothing is
-    left behind. Solara's telemetry is switched off (the machine may have no network).
+    left behind. It makes no network call of its own: Solara's telemetry is switched off, and so
+    is its start-up check of its version against PyPI (``--no-check-version``).
 
     Args:
         host: The interface to listen on.
@@ -58,6 +59,7 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> None:
         str(port),
         "--production",
         "--no-open",
+        "--no-check-version",
     ]
     sys.stdout.flush()
     sys.stderr.flush()

@@ -16,7 +16,7 @@ from sim.config.loaders import list_scenarios, list_structures
 from sim.config.params import param_infos
 from sim.config.scenario import SHOCK_KINDS
 from sim.dashboard.charts import chart_svg
-from sim.dashboard.export import export_scenario
+from sim.dashboard.export import export_scenario, export_target
 from sim.dashboard.form import (
     BEHAVIOUR,
     DEFAULT_EXPORT,
@@ -33,6 +33,7 @@ from sim.dashboard.form import (
 )
 from sim.dashboard.session import CHARTS, ChartSpec, RunView, run_setup
 from sim.dashboard.summary import answer_html, summary_html
+from sim.errors import ConfigError
 
 try:
     import solara
@@ -47,6 +48,7 @@ form_state = solara.reactive(default_form())
 run_view = solara.reactive(RunView())
 run_request = solara.reactive(0)
 export_message = solara.reactive("")
+confirm_overwrite = solara.reactive("")  # the file the next press of Export may replace
 
 
 # --- Changing the state -----------------------------------------------------------------------
@@ -71,15 +73,27 @@ def _press_run(setup: Setup | None) -> None:
 
 
 def _press_export(setup: Setup | None, path: str) -> None:
-    """Export ``setup`` to ``path`` and show where it went, or why it failed."""
+    """Export ``setup`` to ``path`` inside ``results/``; an existing file needs a second press.
+
+    The first press on an existing file only asks; pressing again, with the same path, replaces
+    it. A path outside ``results/`` (absolute, ``..``, a symbolic link out) is refused.
+    """
     if setup is None:
         return
     try:
-        target = export_scenario(setup, path or DEFAULT_EXPORT)
-    except OSError as exc:
+        target = export_target(path or DEFAULT_EXPORT)
+        overwrite = confirm_overwrite.value == str(target)
+        if target.exists() and not overwrite:
+            confirm_overwrite.set(str(target))
+            export_message.set(f"{target} exists: press Export again to replace it")
+            return
+        written = export_scenario(setup, target, overwrite=overwrite)
+    except (ConfigError, OSError) as exc:
+        confirm_overwrite.set("")
         export_message.set(f"Export failed: {exc}")
         return
-    export_message.set(str(target))
+    confirm_overwrite.set("")
+    export_message.set(str(written))
 
 
 def _work(request: int, setup: Setup | None, cancel: threading.Event) -> None:
@@ -198,10 +212,10 @@ def _form_errors(errors: Mapping[str, str]) -> None:
 
 
 def _export(form: Mapping[str, str], setup: Setup | None) -> None:
-    """The export path, the Export button and where the last export went."""
+    """The export path (inside ``results/``), the Export button and what the last press did."""
     _heading("Export")
     solara.InputText(
-        "scenario file",
+        "scenario file (inside results/)",
         value=form["export_path"],
         on_value=lambda v: _set("export_path", v),
         continuous_update=True,

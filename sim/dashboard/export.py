@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.config.loaders import load_scenario
 from sim.dashboard.form import DEFAULT_EXPORT
+from sim.errors import ConfigError
 
 if TYPE_CHECKING:
     from sim.config.scenario import ShockSpec
@@ -77,17 +78,58 @@ def scenario_toml(setup: Setup) -> str:
     return "\n".join(lines) + "\n"
 
 
-def export_scenario(setup: Setup, path: str | Path = DEFAULT_EXPORT) -> Path:
-    """Write :func:`scenario_toml` to ``path``, making its folders.
+EXPORT_ROOT = Path("results")  # the page writes only inside this folder (of the working folder)
+
+
+def export_target(path: str | Path, root: str | Path = EXPORT_ROOT) -> Path:
+    """Where the page may write ``path``: inside ``root``, never outside it.
+
+    Args:
+        path: The path typed in the page, relative to the working folder (``results/x.toml``) or
+            to ``root`` (``x.toml``).
+        root: The only folder the page writes in.
+
+    Returns:
+        The absolute path, inside ``root``.
+
+    Raises:
+        ConfigError: ``path`` is absolute, goes out with ``..``, ends outside ``root`` through a
+            symbolic link, or does not end in ``.toml``.
+    """
+    base = Path(root).resolve()
+    raw = Path(str(path).strip())
+    relative = raw.relative_to(Path(root)) if raw.parts[:1] == Path(root).parts else raw
+    target = (base / relative).resolve()
+    if raw.is_absolute() or ".." in raw.parts or not target.is_relative_to(base):
+        raise ConfigError(
+            f"export path = {str(path)!r} is outside {root}/; allowed: a file inside {root}/,"
+            " e.g. results/dashboard/scenario.toml"
+        )
+    if target.suffix != ".toml" or target == base:
+        raise ConfigError(f"export path = {str(path)!r} is not a .toml file; allowed: NAME.toml")
+    return target
+
+
+def export_scenario(
+    setup: Setup, path: str | Path = DEFAULT_EXPORT, *, overwrite: bool = False
+) -> Path:
+    """Write :func:`scenario_toml` to ``path``, making its folders (for Python callers).
+
+    The page itself never writes a file: its Export is a download in the browser.
 
     Args:
         setup: A checked set-up.
         path: Where to write (``~`` is expanded; relative to the working folder).
+        overwrite: Replace a file already at ``path``; without it, that is refused.
 
     Returns:
         The file's absolute path.
+
+    Raises:
+        FileExistsError: ``path`` exists and ``overwrite`` is false.
     """
     target = Path(path).expanduser()
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(scenario_toml(setup), encoding="utf-8")
+    with target.open("w" if overwrite else "x", encoding="utf-8") as out:
+        out.write(scenario_toml(setup))
     return target.resolve()

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
+import re
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +34,14 @@ from sim.experiments.store import (
     MANIFEST,
     TABLES,
     BatchResult,
+    FolderLock,
     batch_dataset,
     done_chunks,
     experiment_from_spec,
     experiment_of,
     failed_chunks,
     finish_manifest,
+    folder_name,
     iter_batch_table,
     load_batch,
     merge,
@@ -147,6 +154,37 @@ Job = tuple[int, list[RunSpec]]
 Sink = Callable[[int, dict[str, pd.DataFrame]], None]
 
 
+class WorkerError(ConfigError):
+    """A batch's worker process died (killed, out of memory); the CLI prints it as one line."""
+
+
+LOOPBACK = "127.0.0.1"  # every server a batch starts listens here only
+# A Dask scheduler address: an optional scheme, a host name or address ([...] for IPv6), a port.
+_ADDRESS = re.compile(
+    r"(?:(?:tcp|tls|ws|wss)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(?P<port>\d{1,5})"
+)
+WATCH_INTERVAL = 1.0  # seconds between a worker's looks at its parent
+
+
+def _watch_parent(parent: int) -> None:
+    """A pool worker's initializer: end the worker as soon as the batch that started it is gone.
+
+    A ProcessPoolExecutor worker whose parent is SIGKILLed would otherwise wait for work forever
+    (holding its memory, and the resource tracker with it). A daemon thread polls the parent's
+    PID; when the worker has been re-parented (to init or a sub-reaper), it exits at once.
+
+    Args:
+        parent: The PID of the batch process.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_INTERVAL)
+        os._exit(1)  # no clean-up to do: the parent, which would collect results, is gone
+
+    threading.Thread(target=watch, name="itlead-parent-watch", daemon=True).start()
+
+
 def _serial(jobs: list[Job], every: int, sink: Sink) -> None:
     for k, specs in jobs:
         sink(k, execute_chunk(specs, every))
@@ -156,7 +194,10 @@ def _local(jobs: list[Job], every: int, sink: Sink, workers: int) -> None:
     # spawn: safe from notebooks and threads; at most 2 chunks per worker in flight keeps
     # memory flat however large the batch.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_watch_parent, initargs=(os.getpid(),)
+    )
+    try:
         pending: dict[Any, int] = {}
         queue = iter(jobs)
         for k, specs in _take(queue, 2 * workers):
@@ -167,6 +208,16 @@ def _local(jobs: list[Job], every: int, sink: Sink, workers: int) -> None:
                 sink(pending.pop(future), future.result())
                 for k, specs in _take(queue, 1):
                     pending[pool.submit(execute_chunk, specs, every)] = k
+    except BrokenProcessPool as exc:
+        # A worker died (killed, out of memory): the chunks already written stay, so the batch
+        # can go on from where it stopped.
+        raise WorkerError(
+            f"a worker process died unexpectedly ({len(pending)} chunk(s) unfinished); the"
+            " chunks already written are kept: run the same command with --resume to finish"
+        ) from exc
+    finally:
+        # After an error, chunks still queued are cancelled rather than run for nothing.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _connect(address: str | None, workers: int) -> tuple[Any, Any]:
@@ -174,15 +225,41 @@ def _connect(address: str | None, workers: int) -> tuple[Any, Any]:
     from distributed import Client, LocalCluster
 
     if address is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+        # Loopback only: the cluster is this batch's own. Dask's default dashboard address,
+        # ":8787", means every interface; its HTTP server (health and metrics routes) always
+        # starts, so it gets a free loopback port, and the Bokeh dashboard pages are off.
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host=LOOPBACK,
+            dashboard_address=f"{LOOPBACK}:0",
+            worker_dashboard_address=None,
+            scheduler_kwargs={"dashboard": False},
+        )
         return Client(cluster), cluster
+    _check_address(address)
     try:
         return Client(address, timeout="5s"), None
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise ConfigError(
             f"--address: {address} cannot be reached ({exc}); allowed: the address of a running"
             " Dask scheduler, e.g. tcp://host:8786"
         ) from exc
+
+
+def _check_address(address: str) -> None:
+    """Refuse a scheduler address that is not ``[scheme://]host:port``, before connecting.
+
+    Dask's own parser raises a bare ValueError (``Invalid url scheme``, ``invalid literal for
+    int()``); this names the option, the value and what is allowed instead.
+    """
+    match = _ADDRESS.fullmatch(address)
+    if match is None or not 1 <= int(match["port"]) <= 65535:
+        raise ConfigError(
+            f"--address = {address!r} is not a scheduler address; allowed"
+            " [tcp|tls|ws|wss://]host:port with a port 1 to 65535, e.g. tcp://127.0.0.1:8786"
+        )
 
 
 def _dask(jobs: list[Job], every: int, sink: Sink, client: Any, workers: int) -> None:
@@ -237,7 +314,8 @@ def run_batch(
 
     Args:
         experiment: An experiment name, file, or loaded :class:`Experiment`.
-        out: Batch folder (default ``results/<experiment name>``).
+        out: Batch folder (default ``results/<experiment name>``, the name made safe by
+            :func:`~sim.experiments.store.folder_name`: never ``..``).
         workers: Processes (local) or workers (a Dask LocalCluster); 1 runs serially.
         executor: ``"local"`` or ``"dask"``.
         address: Dask scheduler address; None starts a LocalCluster.
@@ -252,26 +330,28 @@ def run_batch(
         The batch's tables (all chunks written so far, for a shard only its own).
     """
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
-    folder = Path(out) if out is not None else Path("results") / exp.name
+    folder = Path(out) if out is not None else Path("results") / folder_name(exp.name)
     _check_options(every=every, executor=executor, workers=workers)
     runs = plan_runs(exp)
     all_jobs = list(enumerate(chunks(runs)))
     # Reach the cluster before touching the folder: a bad address leaves nothing behind.
     client, cluster = _connect(address, workers) if executor == "dask" else (None, None)
     try:
-        manifest = prepare_folder(
-            folder, exp, len(runs), resume=resume, force=force, every=every, shard=shard
-        )
-        mine, jobs, done = _pending_jobs(folder, all_jobs, shard, retry_failed)
-        total = sum(len(s) for _, s in mine)
-        counts = {"done": sum(len(s) for k, s in mine if k in done), "failed": 0}
-        sink = _chunk_sink(folder, counts, total, progress)
-        if progress is not None:
-            progress(counts["done"], 0, total)
-        _execute(jobs, every, sink, executor=executor, client=client, workers=workers)
+        # One writer at a time: the lock is held until the manifest is finished.
+        with FolderLock(folder):
+            manifest = prepare_folder(
+                folder, exp, len(runs), resume=resume, force=force, every=every, shard=shard
+            )
+            mine, jobs, done = _pending_jobs(folder, all_jobs, shard, retry_failed)
+            total = sum(len(s) for _, s in mine)
+            counts = {"done": sum(len(s) for k, s in mine if k in done), "failed": 0}
+            sink = _chunk_sink(folder, counts, total, progress)
+            if progress is not None:
+                progress(counts["done"], 0, total)
+            _execute(jobs, every, sink, executor=executor, client=client, workers=workers)
+            finish_manifest(folder, manifest, len(runs), shard)
     finally:
         _disconnect(client, cluster)
-    finish_manifest(folder, manifest, len(runs), shard)
     return load_batch(folder)
 
 

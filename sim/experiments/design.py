@@ -264,12 +264,16 @@ def read_csv_points(
     """
     origin = str(path)
     text = read_text(path, encoding="utf-8-sig")  # spreadsheets often write a byte-order mark
+    rows: list[list[str]] = []
+    lines: list[int] = []  # the file line each row starts on, blank lines counted, for messages
     try:
-        rows = [
-            [cell.strip() for cell in row]
-            for row in csv.reader(text.splitlines())
-            if any(cell.strip() for cell in row)
-        ]
+        reader = csv.reader(text.splitlines())
+        start = 1
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append([cell.strip() for cell in row])
+                lines.append(start)
+            start = reader.line_num + 1  # a quoted cell can span lines
     except csv.Error as exc:
         raise ConfigError(f"{origin}: malformed CSV: {exc}") from exc
     names = [u.name for u in uncertainties]
@@ -289,7 +293,7 @@ def read_csv_points(
     by_name = {u.name: u for u in uncertainties}
     result: list[dict[str, Any]] = []
     seen: dict[tuple, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in zip(lines[1:], rows[1:], strict=True):
         if len(row) != len(header):
             raise ConfigError(
                 f"{origin}: line {number} has {len(row)} cells; allowed exactly {len(header)} "

@@ -8,11 +8,15 @@ Layout of a batch folder (``results/<experiment>/``)::
     events/chunk-000012.parquet shocks and interventions
     failures/chunk-000012.parquet  tracebacks of runs that raised (only where some did)
 
-A chunk is written under a temporary name and renamed when whole; its ``runs`` file is written
-last and marks it done, so a batch killed at any moment resumes by redoing only unfinished chunks.
-The manifest records what must match for results to be mixed in one folder (the experiment, the
-files it names, the model code, the tick thinning); resuming, merging shards and re-running one
-run all check it first. Running the chunks is :mod:`sim.experiments.batch`.
+A chunk is written under a temporary name (unique to its writer) and renamed when whole; its
+``runs`` file is written last, records the size and SHA-256 of the chunk's other files, and marks
+it done, so a batch killed at any moment resumes by redoing only unfinished chunks. Resume and
+status check every chunk against the plan (readable, as many rows as planned, checksums as
+recorded); a damaged chunk is re-run, never trusted. The manifest records what must match for
+results to be mixed in one folder (the experiment, the files it names, the model code, the tick
+thinning); resuming, merging shards and re-running one run all check it first. One writer at a
+time: a batch or merge holds ``fcntl.flock`` on ``.itlead.lock`` in the folder. Running the
+chunks is :mod:`sim.experiments.batch`.
 
 A table too large for memory is read by column and filter with :func:`read_batch_table`, or
 streamed with :func:`iter_batch_table`, over a :mod:`pyarrow.dataset` of its chunk files
@@ -21,13 +25,18 @@ streamed with :func:`iter_batch_table`, over a :mod:`pyarrow.dataset` of its chu
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
 import hashlib
 import json
+import logging
 import os
 import platform
+import re
 import shutil
 import socket
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
@@ -41,13 +50,25 @@ import pyarrow.parquet as pq
 
 from sim.config.loaders import load_scenario, load_structure
 from sim.errors import ConfigError, ParameterError, did_you_mean
-from sim.experiments.plan import chunk_size, plan_runs
+from sim.experiments.plan import chunk_size, chunks, plan_runs
 from sim.experiments.provenance import code_fingerprint, code_version, package_versions
 from sim.experiments.run import run
 from sim.experiments.spec import Design, Experiment, Uncertainty
 
+try:  # POSIX; elsewhere a folder is not locked
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
 TABLES = ("runs", "ticks", "events", "failures")
 MANIFEST = "manifest.json"
+LOCK = ".itlead.lock"
+# A chunk file's name; anything else in a table folder is not a chunk of the batch.
+_CHUNK_NAME = re.compile(r"chunk-(\d{6,})\.parquet")
+# The key of a runs chunk's Parquet metadata that records the chunk's other files.
+_CHUNK_META = b"itlead.chunk"
+
+log = logging.getLogger(__name__)
 
 
 # --- chunk files ---------------------------------------------------------------------------------
@@ -57,45 +78,181 @@ def _chunk_file(folder: Path, table: str, k: int) -> Path:
     return folder / table / f"chunk-{k:06d}.parquet"
 
 
-def _write_atomic(path: Path, frame: pd.DataFrame) -> None:
+def _partial(path: Path) -> Path:
+    """A temporary name for ``path``, unique to this writer (process and call)."""
+    return path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial")
+
+
+def _replace_atomic(path: Path, write: Any) -> None:
+    """``write(partial)`` then rename it to ``path``; a failed write leaves no partial file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + f".{os.getpid()}.partial")
-    frame.to_parquet(partial, index=False)
-    os.replace(partial, path)
+    partial = _partial(path)
+    try:
+        write(partial)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_chunk(folder: Path, k: int, tables: dict[str, pd.DataFrame]) -> None:
-    """Write a chunk's tables; ``runs`` last, so its presence means the chunk is whole."""
+    """Write a chunk's tables; ``runs`` last, so its presence means the chunk is whole.
+
+    The ``runs`` file's Parquet metadata records the size and SHA-256 of the chunk's other
+    files, so that resume and status can tell a whole chunk from a damaged one.
+    """
+    record: dict[str, Any] = {}
     for name in ("ticks", "events", "failures"):
+        path = _chunk_file(folder, name, k)
         if name in tables:
-            _write_atomic(_chunk_file(folder, name, k), tables[name])
+            _replace_atomic(path, lambda p, f=tables[name]: f.to_parquet(p, index=False))
+            record[name] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
         else:  # a retried chunk may no longer have failures
-            _chunk_file(folder, name, k).unlink(missing_ok=True)
-    _write_atomic(_chunk_file(folder, "runs", k), tables["runs"])
+            path.unlink(missing_ok=True)
+            record[name] = None
+    table = pa.Table.from_pandas(tables["runs"], preserve_index=False)
+    meta = dict(table.schema.metadata or {}) | {_CHUNK_META: json.dumps(record, sort_keys=True)}
+    table = table.replace_schema_metadata(meta)
+    _replace_atomic(_chunk_file(folder, "runs", k), lambda p: pq.write_table(table, p))
+
+
+def _chunk_indices(folder: Path, table: str) -> set[int]:
+    """Indices of the files of ``table`` named as chunks (other names are ignored)."""
+    where = folder / table
+    if not where.is_dir():
+        return set()
+    return {int(m.group(1)) for p in where.iterdir() if (m := _CHUNK_NAME.fullmatch(p.name))}
 
 
 def done_chunks(folder: Path) -> set[int]:
     """Indices of chunks whose ``runs`` file exists."""
-    runs = folder / "runs"
-    if not runs.is_dir():
-        return set()
-    return {int(p.stem.split("-")[1]) for p in runs.glob("chunk-*.parquet")}
+    return _chunk_indices(folder, "runs")
 
 
 def failed_chunks(folder: Path) -> set[int]:
     """Indices of chunks with at least one failed run."""
-    failures = folder / "failures"
-    if not failures.is_dir():
-        return set()
-    return {int(p.stem.split("-")[1]) for p in failures.glob("chunk-*.parquet")}
+    return _chunk_indices(folder, "failures")
 
 
 def read_table(folder: str | Path, table: str = "runs") -> pd.DataFrame:
     """One table of a batch folder as a DataFrame, in canonical run order."""
-    files = sorted((Path(folder) / table).glob("chunk-*.parquet"))
+    path = Path(folder)
+    files = [_chunk_file(path, table, k) for k in sorted(_chunk_indices(path, table))]
     if not files:
         return pd.DataFrame()
     return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+
+# --- checking a folder against its plan ----------------------------------------------------------
+
+
+def _chunk_damage(folder: Path, k: int, rows: int) -> str | None:
+    """Why chunk ``k`` (planned with ``rows`` runs) is not whole on disk, or None."""
+    runs = _chunk_file(folder, "runs", k)
+    try:
+        table = pq.read_table(runs)
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        return f"runs/{runs.name} is unreadable ({type(exc).__name__})"
+    if table.num_rows != rows:
+        return f"runs/{runs.name} holds {table.num_rows} runs, not the {rows} planned"
+    raw = (table.schema.metadata or {}).get(_CHUNK_META)
+    try:
+        record = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return f"runs/{runs.name} has a damaged checksum record"
+    for name in ("ticks", "events", "failures"):
+        path = _chunk_file(folder, name, k)
+        if record is None:  # written before checksums were recorded: readable is all we know
+            if path.exists():
+                try:
+                    pq.read_metadata(path)
+                except (OSError, pa.ArrowException, ValueError) as exc:
+                    return f"{name}/{path.name} is unreadable ({type(exc).__name__})"
+            continue
+        expected = record.get(name)
+        if expected is None:
+            continue
+        if not path.exists():
+            return f"{name}/{path.name} is missing"
+        if path.stat().st_size != expected["bytes"] or _sha256(path) != expected["sha256"]:
+            return f"{name}/{path.name} does not match the checksum recorded for it"
+    return None
+
+
+def _stray_files(folder: Path, n_chunks: int) -> list[str]:
+    """Files in the table folders that are not chunks of a batch of ``n_chunks`` chunks."""
+    stray = []
+    for table in TABLES:
+        where = folder / table
+        if not where.is_dir():
+            continue
+        for p in sorted(where.iterdir()):
+            if p.name.endswith(".partial"):
+                continue  # a writer's temporary file: never read, removed on resume
+            m = _CHUNK_NAME.fullmatch(p.name)
+            if m is None or int(m.group(1)) >= n_chunks:
+                stray.append(f"{table}/{p.name}")
+    return stray
+
+
+def _mine(k: int, shard: tuple[int, int] | list[int] | None) -> bool:
+    return shard is None or k % shard[1] == shard[0]
+
+
+def check_folder(
+    folder: str | Path, exp: Experiment, shard: tuple[int, int] | list[int] | None = None
+) -> dict[str, Any]:
+    """What is on disk against the plan of ``exp`` (of one shard, if ``shard`` is given).
+
+    Args:
+        folder: The batch folder.
+        exp: The experiment it ran.
+        shard: ``(k, n)`` to check only that shard's chunks, or None for all.
+
+    Returns:
+        ``planned``: runs in the chunks checked; ``whole``: indices of the whole chunks;
+        ``damaged``: chunk index to why it is not whole; ``stray``: files in the table folders
+        that are no chunk of the batch.
+    """
+    path = Path(folder)
+    sizes = [len(c) for c in chunks(plan_runs(exp))]
+    present = done_chunks(path)
+    report: dict[str, Any] = {"planned": 0, "whole": set(), "damaged": {}}
+    for k, rows in enumerate(sizes):
+        if not _mine(k, shard):
+            continue
+        report["planned"] += rows
+        if k not in present:
+            continue
+        why = _chunk_damage(path, k, rows)
+        if why is None:
+            report["whole"].add(k)
+        else:
+            report["damaged"][k] = why
+    report["stray"] = _stray_files(path, len(sizes))
+    return report
+
+
+def _drop_chunk(folder: Path, k: int) -> None:
+    """Remove every file of chunk ``k`` (``runs`` first: the chunk stops counting as done)."""
+    for table in TABLES:
+        _chunk_file(folder, table, k).unlink(missing_ok=True)
+
+
+def _drop_partials(folder: Path) -> None:
+    """Remove temporary files left by a writer that died (the caller holds the folder's lock)."""
+    for where in (folder, *(folder / t for t in TABLES)):
+        if where.is_dir():
+            for p in where.glob("*.partial"):
+                p.unlink(missing_ok=True)
 
 
 # --- identity: what must match for results to share a folder -------------------------------------
@@ -132,15 +289,21 @@ def resolved_inputs(experiment: Experiment) -> dict[str, Any]:
     return inputs
 
 
-def spec_hash(experiment: Experiment, inputs: dict[str, Any] | None = None) -> str:
+def spec_hash(
+    experiment: Experiment, inputs: dict[str, Any] | None = None, *, legacy: bool = False
+) -> str:
     """Hash of the experiment's content and of what the files it names hold.
 
     Editing a scenario, structure or design CSV the experiment names changes the hash; where
-    the experiment file itself lives does not. ``inputs``: :func:`resolved_inputs`, if the
-    caller has them already (they are read from disk otherwise).
+    the experiment file itself lives, and its ``description`` (words for people), do not.
+    ``inputs``: :func:`resolved_inputs`, if the caller has them already (they are read from
+    disk otherwise). ``legacy``: the hash as itlead computed it before, with the description,
+    to recognise folders it wrote.
     """
     data = spec_dict(experiment)
     data.pop("source", None)
+    if not legacy:
+        data.pop("description", None)
     data["inputs"] = resolved_inputs(experiment) if inputs is None else inputs
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -157,6 +320,33 @@ def _identity(
         "code_fingerprint": code_fingerprint(),
     }
     return identity if every is None else identity | {"every": every}
+
+
+def _difference(ran: dict[str, Any], other: dict[str, Any]) -> str:
+    """What differs between the experiments of two manifests, in words (for a refusal)."""
+    parts = []
+    if ran.get("experiment") != other.get("experiment"):
+        parts.append(f"experiment {ran.get('experiment')!r} vs {other.get('experiment')!r}")
+    a, b = dict(ran.get("spec") or {}), dict(other.get("spec") or {})
+    for key in sorted((set(a) | set(b)) - {"source", "description", "name"}):
+        if a.get(key) != b.get(key):
+            left, right = repr(a.get(key)), repr(b.get(key))
+            parts.append(f"{key} {left[:40]} vs {right[:40]}")
+    inputs_a, inputs_b = ran.get("inputs") or {}, other.get("inputs") or {}
+    for kind in sorted(set(inputs_a) | set(inputs_b)):
+        x, y = inputs_a.get(kind) or {}, inputs_b.get(kind) or {}
+        changed = sorted(n for n in set(x) | set(y) if x.get(n) != y.get(n))
+        if changed:
+            parts.append(f"{kind} {', '.join(map(str, changed))[:80]} differ")
+    return "; ".join(parts[:4]) or f"spec_hash {ran.get('spec_hash')} vs {other.get('spec_hash')}"
+
+
+def _why_not_same(ran: dict[str, Any], other: dict[str, Any]) -> str | None:
+    """Why the results of manifest ``ran`` are not of the batch of manifest ``other``, or None."""
+    why = _mismatch(ran, {key: other.get(key) for key in IDENTITY_KEYS})
+    if why is not None and "code_fingerprint" in ran and ran["spec_hash"] != other.get("spec_hash"):
+        why = f"was run with another experiment or files ({_difference(ran, other)})"
+    return why
 
 
 def _mismatch(manifest: dict[str, Any], identity: dict[str, Any]) -> str | None:
@@ -194,13 +384,153 @@ def _manifest_name(shard: tuple[int, int] | None) -> str:
 
 def _write_manifest(folder: Path, manifest: dict[str, Any], shard: tuple[int, int] | None) -> None:
     path = folder / _manifest_name(shard)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
-    os.replace(partial, path)
+    text = json.dumps(manifest, indent=2, sort_keys=True, default=str)
+    _replace_atomic(path, lambda p: p.write_text(text))
     if shard is not None and not (folder / MANIFEST).exists():
-        partial = folder / (MANIFEST + f".{os.getpid()}.partial")
-        shutil.copyfile(path, partial)
-        os.replace(partial, folder / MANIFEST)
+        _replace_atomic(folder / MANIFEST, lambda p: shutil.copyfile(path, p))
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    """A manifest file; a damaged one is a ConfigError naming it, never a traceback."""
+    try:
+        data = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"{path}: is damaged ({type(exc).__name__}: {exc}); allowed: a manifest written by"
+            " `itlead batch` (start the folder over with --force)"
+        ) from exc
+    if not isinstance(data, dict) or "spec" not in data:
+        raise ConfigError(
+            f"{path}: is not an itlead batch manifest; allowed: a manifest written by"
+            " `itlead batch` (start the folder over with --force)"
+        )
+    return data
+
+
+def _is_layout(name: str) -> bool:
+    """Whether ``name`` is an entry an itlead batch writes at the top of its folder."""
+    return (
+        name in TABLES
+        or name in (MANIFEST, LOCK)
+        or name.endswith(".partial")
+        or re.fullmatch(r"manifest-shard-\d+-of-\d+\.json", name) is not None
+    )
+
+
+def _holds_anything(folder: Path) -> bool:
+    """Whether ``folder`` holds anything but its lock file and empty table folders."""
+    if not folder.is_dir():
+        return False
+    for p in folder.iterdir():
+        if p.name == LOCK:
+            continue
+        if p.name in TABLES and p.is_dir() and not any(p.iterdir()):
+            continue
+        return True
+    return False
+
+
+def _manifest_files(folder: Path) -> list[Path]:
+    return [folder / MANIFEST, *sorted(folder.glob("manifest-shard-*-of-*.json"))]
+
+
+def _is_batch_folder(folder: Path) -> bool:
+    """Whether ``folder`` is an itlead batch folder: a manifest says so, or it holds nothing else.
+
+    A folder whose manifest is damaged is one if every entry in it is one a batch writes.
+    """
+    names = [p.name for p in folder.iterdir()]
+    for path in _manifest_files(folder):
+        if path.exists():
+            with contextlib.suppress(ConfigError, OSError):
+                _load_json(path)
+                return True
+    return all(_is_layout(n) for n in names) and any(n != LOCK for n in names)
+
+
+def _clear(folder: Path) -> None:
+    """Delete what a batch wrote in ``folder`` (for --force); other files and the lock stay."""
+    for p in folder.iterdir():
+        if p.name == LOCK or not _is_layout(p.name):
+            continue
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p)
+        else:
+            p.unlink()
+
+
+def folder_name(name: str) -> str:
+    """A safe folder name for an experiment name: never ``..``, a path or a hidden name.
+
+    The default batch folder is ``results/<folder_name(experiment name)>``; a file named
+    ``...toml`` would otherwise give ``results/..``.
+    """
+    safe = re.sub(r"[^A-Za-z0-9_.+-]+", "_", name).strip(".")
+    return safe or "experiment"
+
+
+class FolderLock:
+    """One writer at a time on a batch folder: ``fcntl.flock`` on its ``.itlead.lock`` file.
+
+    The lock is held from entering to leaving the ``with`` block; a second writer (another
+    process, or this one) is refused with the holder's PID. The kernel drops the lock when its
+    holder dies, so a killed batch never leaves the folder locked.
+    """
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self._file: Any = None
+        self._made: list[Path] = []
+
+    def __enter__(self) -> FolderLock:
+        path = self.folder / LOCK
+        try:
+            missing = []
+            for parent in (self.folder, *self.folder.parents):
+                if parent.exists():
+                    break
+                missing.append(parent)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._made = missing
+            existed = path.exists()
+            self._file = path.open("a+")
+            if not existed:
+                self._made.insert(0, path)
+        except OSError as exc:
+            raise ConfigError(
+                f"{self.folder}: cannot write results ({exc.strerror or exc}); allowed: a"
+                " writable folder with free space"
+            ) from exc
+        if fcntl is not None:
+            try:
+                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    raise
+                self._file.seek(0)
+                holder = self._file.read().strip() or "unknown"
+                self._file.close()
+                self._file = None
+                raise ConfigError(
+                    f"{self.folder}: is being written by another itlead (PID {holder}); allowed:"
+                    " wait for it to finish, then --resume, or another --out"
+                ) from exc
+        self._file.seek(0)
+        self._file.truncate()
+        self._file.write(f"{os.getpid()}\n")
+        self._file.flush()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._file is None:
+            return
+        # Refused before a manifest was written: leave no lock file (nor folder) of ours behind.
+        if not any(p.exists() for p in _manifest_files(self.folder)):
+            for made in self._made:
+                with contextlib.suppress(OSError):
+                    made.unlink() if made.name == LOCK else made.rmdir()
+        self._file.close()  # closing releases the flock
+        self._file = None
 
 
 def prepare_folder(
@@ -215,12 +545,15 @@ def prepare_folder(
 ) -> dict[str, Any]:
     """Make ``folder`` ready for a batch and write its starting manifest.
 
+    The caller holds the folder's :class:`FolderLock`. On resume every chunk on disk is checked
+    against the plan (:func:`check_folder`): a damaged one is removed, logged, and so re-run.
+
     Args:
         folder: The batch folder (created if missing).
         exp: The experiment.
         n_runs: Runs in the whole batch (they set the chunk size recorded).
         resume: Continue a folder that holds results, if they match.
-        force: Delete a folder that holds results first.
+        force: Delete what a batch wrote in a batch folder that holds results first.
         every: The tick thinning.
         shard: ``(k, n)`` for a shard (its own manifest is written), or None.
 
@@ -229,29 +562,32 @@ def prepare_folder(
 
     Raises:
         ConfigError: If the folder holds results and neither ``resume`` nor ``force`` is given,
-            if they were made with another experiment, files, code or thinning, or if the
+            if it is not a batch folder (``force`` then refuses to delete it), if ``resume``
+            finds no manifest, a damaged one or files that are no chunks of the batch, if the
+            results were made with another experiment, files, code or thinning, or if the
             folder cannot be written.
     """
     manifests = dict.fromkeys((folder / MANIFEST, folder / _manifest_name(shard)))
     inputs = resolved_inputs(exp)  # read once: hashed, and recorded in the manifest
     identity = _identity(exp, every, inputs)
+    repaired: dict[int, str] = {}
     try:
-        if folder.exists() and any(folder.iterdir()):
+        if _holds_anything(folder):
             if force:
-                shutil.rmtree(folder)
+                if not _is_batch_folder(folder):
+                    raise ConfigError(
+                        f"{folder}: is not an itlead batch folder (no {MANIFEST} says so), so"
+                        " --force will not delete it; allowed: another --out, or an empty or"
+                        " missing folder"
+                    )
+                _clear(folder)
             elif not resume:
                 raise ConfigError(
                     f"{folder}: already holds results; allowed: --resume to continue it, --force"
                     " to replace it, or another --out"
                 )
-            # A shard's own manifest is written before the shared copy: check whichever exist.
-            for written in (m for m in manifests if m.exists()):
-                why = _mismatch(json.loads(written.read_text()), identity)
-                if why is not None:
-                    raise ConfigError(
-                        f"{folder}: {why}; allowed: the same experiment, files, code and"
-                        " options, or --force to start over"
-                    )
+            else:
+                repaired = _check_resume(folder, exp, identity, list(manifests), shard)
         folder.mkdir(parents=True, exist_ok=True)
         manifest = {
             "experiment": exp.name,
@@ -267,6 +603,8 @@ def prepare_folder(
             "started": _now(),
             "shard": list(shard) if shard else None,
         }
+        if repaired:
+            manifest["rerun_damaged"] = {str(k): why for k, why in sorted(repaired.items())}
         _write_manifest(folder, manifest, shard)
     except OSError as exc:
         raise ConfigError(
@@ -274,6 +612,46 @@ def prepare_folder(
             " with free space"
         ) from exc
     return manifest
+
+
+def _check_resume(
+    folder: Path,
+    exp: Experiment,
+    identity: dict[str, Any],
+    manifests: list[Path],
+    shard: tuple[int, int] | None,
+) -> dict[int, str]:
+    """Check a folder to resume; remove its damaged chunks and return them, with why."""
+    written = [m for m in manifests if m.exists()]
+    if not written:
+        raise ConfigError(
+            f"{folder}: holds results but no {MANIFEST}, so they cannot be checked against the"
+            " experiment; allowed: --force to start over, or another --out"
+        )
+    # A shard's own manifest is written before the shared copy: check whichever exist.
+    for path in written:
+        ran = _load_json(path)
+        mine = identity
+        if ran.get("spec_hash") == spec_hash(exp, legacy=True):
+            # written before the description left the hash
+            mine = identity | {"spec_hash": ran["spec_hash"]}
+        why = _mismatch(ran, mine)
+        if why is not None:
+            raise ConfigError(
+                f"{folder}: {why}; allowed: the same experiment, files, code and"
+                " options, or --force to start over"
+            )
+    _drop_partials(folder)
+    found = check_folder(folder, exp, shard)
+    if found["stray"]:
+        raise ConfigError(
+            f"{folder}: {found['stray'][0]} is not a chunk file of this batch; allowed: remove"
+            " it, or --force to start over"
+        )
+    for k, why in sorted(found["damaged"].items()):
+        log.warning("itlead: %s: chunk %d is damaged (%s); re-running it", folder, k, why)
+        _drop_chunk(folder, k)
+    return found["damaged"]
 
 
 def _finish_counts(folder: Path, planned: int, shard: tuple[int, int] | None) -> dict[str, Any]:
@@ -296,7 +674,13 @@ def finish_manifest(
     """
     manifest.update(_finish_counts(folder, planned, shard))
     manifest["finished"] = _now()
-    _write_manifest(folder, manifest, shard)
+    try:
+        _write_manifest(folder, manifest, shard)
+    except OSError as exc:
+        raise ConfigError(
+            f"{folder}: cannot write results ({exc.strerror or exc}); allowed: a writable folder"
+            " with free space, then --resume"
+        ) from exc
 
 
 # --- reading a folder back ----------------------------------------------------------------------
@@ -346,7 +730,7 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     path = Path(folder) / MANIFEST
     if not path.exists():
         raise ConfigError(f"{folder}: no {MANIFEST}; allowed: a folder written by `itlead batch`")
-    return json.loads(path.read_text())
+    return _load_json(path)
 
 
 def experiment_of(folder: str | Path) -> Experiment:
@@ -355,13 +739,34 @@ def experiment_of(folder: str | Path) -> Experiment:
 
 
 def status(folder: str | Path) -> dict[str, int]:
-    """Done, failed and pending runs of a batch folder."""
+    """Done, failed and pending runs of a batch folder, checked against its plan.
+
+    A shard's folder counts its own runs only. Every chunk on disk is checked
+    (:func:`check_folder`): the runs of a damaged chunk count as pending (``--resume`` re-runs
+    them), and ``damaged`` (chunks) and ``stray`` (files that are no chunks) are added when
+    there are any.
+    """
     path = Path(folder)
-    exp = experiment_of(path)
-    planned = len(plan_runs(exp))
-    runs = read_table(path, "runs")
-    failed = int((runs["status"] == "failed").sum()) if len(runs) else 0
-    return {"done": len(runs) - failed, "failed": failed, "pending": planned - len(runs)}
+    manifest = read_manifest(path)
+    try:
+        exp = experiment_from_spec(manifest["spec"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{path / MANIFEST}: its spec is damaged ({type(exc).__name__}); allowed: a manifest"
+            " written by `itlead batch`"
+        ) from exc
+    found = check_folder(path, exp, manifest.get("shard"))
+    done = failed = 0
+    for k in sorted(found["whole"]):
+        runs = pd.read_parquet(_chunk_file(path, "runs", k), columns=["status"])
+        failed += int((runs["status"] == "failed").sum())
+        done += len(runs)
+    counts = {"done": done - failed, "failed": failed, "pending": found["planned"] - done}
+    if found["damaged"]:
+        counts["damaged"] = len(found["damaged"])
+    if found["stray"]:
+        counts["stray"] = len(found["stray"])
+    return counts
 
 
 def experiment_from_spec(spec: dict[str, Any]) -> Experiment:
@@ -397,8 +802,8 @@ def _chunk_files(path: Path, table: str) -> list[Path]:
             f"{table!r} is not a table of the batch folder {path}; allowed {', '.join(TABLES)}"
             + (f" ({hint})" if hint else ""),
         )
-    # ``chunk-*.parquet`` leaves out ``*.partial`` files: a chunk still being written is not read.
-    return sorted((path / table).glob("chunk-*.parquet"))
+    # Only chunk names: neither ``*.partial`` files (a chunk still being written) nor stray files.
+    return [_chunk_file(path, table, k) for k in sorted(_chunk_indices(path, table))]
 
 
 def batch_dataset(folder: str | Path, table: str) -> ds.Dataset:
@@ -672,7 +1077,19 @@ def rerun(folder: str | Path, run_id: str):
 
 
 def merge(out: str | Path, shards: Iterable[str | Path]) -> BatchResult:
-    """Gather shard folders into ``out``: manifests are checked first, then chunk files copied."""
+    """Gather shard folders into ``out``, atomically.
+
+    Every shard manifest, and ``out``'s own manifest if it has one, must show one batch (the
+    same experiment, files, code and thinning); a difference is refused by name before
+    anything is written. The chunk files are copied under temporary names first, then renamed
+    (each chunk's ``runs`` file last) and the manifest is written last of all, so a merge that
+    fails half-way (a full disk) leaves ``out`` as it was, or with chunks that ``status``
+    counts but no manifest that says they are all.
+
+    Raises:
+        ConfigError: If a folder is no shard folder, shards or ``out`` differ, ``out`` is not a
+            batch folder, another writer holds it, or the files cannot be written.
+    """
     target = Path(out)
     folders = [Path(s) for s in shards]
     manifests = []
@@ -680,29 +1097,72 @@ def merge(out: str | Path, shards: Iterable[str | Path]) -> BatchResult:
         found = sorted(path.glob("manifest-shard-*.json"))
         if not found:
             raise ConfigError(f"{path}: no shard manifest; allowed: folders written with --shard")
-        manifests += [json.loads(m.read_text()) for m in found]
+        manifests += [_load_json(m) for m in found]
+    first = manifests[0]
     for m in manifests[1:]:
-        why = _mismatch(m, {key: manifests[0].get(key) for key in IDENTITY_KEYS})
+        why = _why_not_same(m, first)
         if why is not None:
             raise ConfigError(
-                f"{target}: shard {m['shard']} {why}, unlike shard {manifests[0]['shard']};"
-                " allowed: shards of one batch"
+                f"{target}: shard {m['shard']} {why}, unlike shard {first['shard']}; allowed:"
+                " shards of one batch"
             )
-    for path in folders:
-        if path.resolve() == target.resolve():
-            continue
-        for table in TABLES:
-            for f in sorted((path / table).glob("chunk-*.parquet")):
-                dest = target / table / f.name
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(f, dest)
-    manifest = dict(manifests[0])
-    manifest["shard"] = None
-    manifest["shards"] = sorted(m["shard"] for m in manifests)
-    manifest["started"] = min(m["started"] for m in manifests)
-    manifest["finished"] = max(m.get("finished", "") for m in manifests)
-    exp = experiment_from_spec(manifest["spec"])
-    target.mkdir(parents=True, exist_ok=True)
-    manifest.update(_finish_counts(target, len(plan_runs(exp)), None))
-    _write_manifest(target, manifest, None)
+    with FolderLock(target):
+        if _holds_anything(target):
+            if not _is_batch_folder(target):
+                raise ConfigError(
+                    f"{target}: is not an itlead batch folder (no {MANIFEST} says so); allowed:"
+                    " an empty or missing folder, or one of the shards' folders"
+                )
+            if (target / MANIFEST).exists():
+                why = _why_not_same(_load_json(target / MANIFEST), first)
+                if why is not None:
+                    raise ConfigError(
+                        f"{target}: {why}, unlike shard {first['shard']}; allowed:"
+                        " merge into an empty or missing folder, or one of this batch's"
+                    )
+        staged: list[tuple[Path, Path]] = []
+        try:
+            _drop_partials(target)
+            staged = _stage(target, folders)
+            # Rename: every chunk's other tables before any runs file, the manifest last.
+            for partial, dest in sorted(staged, key=lambda item: item[1].parent.name == "runs"):
+                os.replace(partial, dest)
+            manifest = dict(first)
+            manifest["shard"] = None
+            manifest["shards"] = sorted(m["shard"] for m in manifests)
+            manifest["started"] = min(m["started"] for m in manifests)
+            manifest["finished"] = max(m.get("finished", "") for m in manifests)
+            exp = experiment_from_spec(manifest["spec"])
+            manifest.update(_finish_counts(target, len(plan_runs(exp)), None))
+            _write_manifest(target, manifest, None)
+        except OSError as exc:
+            for partial, _ in staged:
+                partial.unlink(missing_ok=True)
+            raise ConfigError(
+                f"{target}: cannot write the merged results ({exc.strerror or exc}); nothing"
+                " was marked merged; allowed: a writable folder with free space, then merge"
+                " again"
+            ) from exc
     return load_batch(target)
+
+
+def _stage(target: Path, folders: list[Path]) -> list[tuple[Path, Path]]:
+    """Copy the shards' chunk files into ``target`` under temporary names, all or none."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path in folders:
+            if path.resolve() == target.resolve():
+                continue
+            for table in TABLES:
+                for k in sorted(_chunk_indices(path, table)):
+                    source = _chunk_file(path, table, k)
+                    dest = _chunk_file(target, table, k)
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    partial = _partial(dest)
+                    staged.append((partial, dest))
+                    shutil.copyfile(source, partial)
+    except BaseException:
+        for partial, _ in staged:
+            partial.unlink(missing_ok=True)
+        raise
+    return staged

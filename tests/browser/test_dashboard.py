@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,28 @@ def _run(page):
     return first
 
 
+def _export(page, path: str) -> str:
+    """Type ``path`` in the export field, press Export; the message the page then shows."""
+    previous = page.locator(".export-path").all_inner_texts()
+    page.locator(".export-path-input input").fill(path)
+    page.locator(".export-button").click()
+    message = page.locator(".export-path")
+    message.wait_for(timeout=10_000)
+    deadline = time.monotonic() + 10
+    while message.inner_text().strip() in [t.strip() for t in previous]:
+        assert time.monotonic() < deadline, "the export message did not change"
+        time.sleep(0.05)
+    return message.inner_text().strip()
+
+
+@pytest.fixture
+def export_file():
+    """A fresh file name inside results/ (the only folder the page writes in); removed after."""
+    target = ROOT / "results" / "dashboard" / f"test-export-{uuid.uuid4().hex[:8]}.toml"
+    yield target
+    target.unlink(missing_ok=True)
+
+
 def _card(page):
     """Outcome -> (reference, other, difference) exact values from the summary card."""
     rows = {}
@@ -68,7 +91,7 @@ def _same(x, y):
     return (math.isnan(x) and math.isnan(y)) or math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-12)
 
 
-def test_compare_charts_summary_refusal_export(page, dashboard_url, tmp_path):
+def test_compare_charts_summary_refusal_export(page, dashboard_url, tmp_path, export_file):
     _open(page, dashboard_url)
     # Units and allowed ranges from param_infos() are on the form; the input knows its bounds.
     assert (
@@ -107,12 +130,26 @@ def test_compare_charts_summary_refusal_export(page, dashboard_url, tmp_path):
     assert after != before
     assert page.locator(".chart-lead-time svg").inner_html() != svg_before
 
-    # Export the set-up; the file validates and reruns to the card's numbers.
-    target = tmp_path / "exported.toml"
-    page.locator(".export-path-input input").fill(str(target))
+    # Export the set-up inside results/; the file validates and reruns to the card's numbers.
+    target = export_file
+    relative = str(target.relative_to(ROOT))
+    assert _export(page, relative) == str(target.resolve())
+    assert validate_file(target) == "scenario"
+    # A path outside results/ is refused, and nothing is written there.
+    outside = tmp_path / "outside.toml"
+    assert "is outside results/" in _export(page, str(outside))
+    assert "is outside results/" in _export(page, "results/../escaped.toml")
+    assert not outside.exists() and not (ROOT / "escaped.toml").exists()
+    # An existing file is replaced only on a second press.
+    target.write_text("# keep me\n")
+    assert "exists: press Export again to replace it" in _export(page, relative)
+    assert target.read_text() == "# keep me\n"
     page.locator(".export-button").click()
-    page.locator(".export-path").wait_for(timeout=10_000)
-    assert page.locator(".export-path").inner_text().strip() == str(target.resolve())
+    page.wait_for_function(
+        "t => document.querySelector('.export-path').innerText.trim() === t",
+        arg=str(target.resolve()),
+        timeout=10_000,
+    )
     assert validate_file(target) == "scenario"
     # The card is replication 0 of master seed 3, as `itlead compare-structures --scenario FILE
     # --seeds 1 --master-seed 3` runs it; `itlead run FILE --seed S` with that replication's
@@ -147,7 +184,7 @@ def test_compare_charts_summary_refusal_export(page, dashboard_url, tmp_path):
     assert page.locator(".run-button").is_enabled()
 
 
-def test_several_seeds_show_paired_comparison(page, dashboard_url, tmp_path):
+def test_several_seeds_show_paired_comparison(page, dashboard_url, export_file):
     _open(page, dashboard_url)
     _set(page, "steps", 200)
     _set(page, "seeds", 3)
@@ -157,10 +194,8 @@ def test_several_seeds_show_paired_comparison(page, dashboard_url, tmp_path):
     assert seeds and int(seeds.group(1)) == 3
     master_seed = int(_field(page, "seed").input_value())
     # Export the set-up and rerun its three seeds here: the card is their paired comparison.
-    target = tmp_path / "three_seeds.toml"
-    page.locator(".export-path-input input").fill(str(target))
-    page.locator(".export-button").click()
-    page.locator(".export-path").wait_for(timeout=10_000)
+    target = export_file
+    assert _export(page, str(target.relative_to(ROOT))) == str(target.resolve())
     reference, other = "single_cio", "cio_cto_split"
     runs = paired_replications(target, (reference, other), replications=3, master_seed=master_seed)
     wide = {s: runs[runs["structure"] == s].set_index("replication") for s in (reference, other)}
