@@ -195,3 +195,23 @@ def test_set_steps_alone_runs(tmp_path):
     result = invoke("run", "baseline", "--set", "steps=80", "--out", tmp_path / "r")
     assert result.exit_code == 0, (result.output, result.exception)
     assert len(pd.read_parquet(tmp_path / "r" / "ticks.parquet")) == 80
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("validate", "a\0b.toml"), ("run", "a\0b"), ("run", "baseline", "--out", "o\0")],
+)
+def test_a_nul_character_in_a_path_is_one_line(args):
+    # argv cannot carry a NUL, but the Python API and an in-process call can: the OS refuses
+    # such a path with a ValueError, which must end as one line, not a traceback.
+    result = invoke(*args)
+    assert result.exit_code == 2, (result.output, result.exception)
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("itlead: error: ") and "NUL character" in line
+
+
+def test_the_api_refuses_a_nul_character_in_a_scenario_name():
+    import sim
+
+    with pytest.raises(ConfigError, match="NUL character"):
+        sim.run("a\0b", steps=10)

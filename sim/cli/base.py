@@ -110,6 +110,14 @@ class ErrorHandlingGroup(click.Group):
                 raise
             click.echo(f"itlead: error: {os_error_text(exc)}", err=True)
             sys.exit(EXIT_BAD_INPUT)
+        except ValueError as exc:
+            # The one path the system refuses with a ValueError (in click's own checks too).
+            if "null character" not in str(exc) or (ctx.obj and ctx.obj.get("debug")):
+                raise
+            click.echo(
+                "itlead: error: a path has a NUL character; allowed: paths without one", err=True
+            )
+            sys.exit(EXIT_BAD_INPUT)
 
 
 def os_error_text(exc: OSError) -> str:

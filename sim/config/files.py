@@ -69,6 +69,9 @@ def locate(
         ConfigError: If a path names no file, or a name is not a shipped file of ``kind``.
     """
     referrer = f"{origin}: {where} = {show(str(name_or_path))}" if where else ""
+    if "\0" in str(name_or_path):  # the OS refuses such a path with a ValueError, not an OSError
+        start = referrer or show(str(name_or_path))
+        raise ConfigError(f"{start} has a NUL character; allowed: a name or path without one")
     if is_path(name_or_path):
         path = Path(name_or_path)
         if relative_to is not None and not path.is_absolute():
