@@ -189,6 +189,15 @@ def _start(busy: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
+def _reap(proc: subprocess.Popen, family: set[int]) -> None:
+    """End the batch and every process it started: never leave a stray worker behind a test."""
+    proc.kill()
+    proc.wait()
+    for pid in family:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
 @needs_proc
 def test_workers_exit_when_the_batch_is_sigkilled(busy, tmp_path):
     proc = _start(busy, tmp_path / "orphaned")
@@ -205,11 +214,7 @@ def test_workers_exit_when_the_batch_is_sigkilled(busy, tmp_path):
             (p, _cmdline(p)) for p in family if _alive(p)
         ]
     finally:
-        proc.kill()
-        proc.wait()
-        for p in family:  # never leave a stray worker behind a failed test
-            with contextlib.suppress(OSError):
-                os.kill(p, signal.SIGKILL)
+        _reap(proc, family)
 
 
 @needs_proc
@@ -224,11 +229,7 @@ def test_a_killed_worker_is_one_line_with_a_resume_hint(busy, tmp_path):
         os.kill(_workers(proc.pid)[0], signal.SIGKILL)
         _, stderr = proc.communicate(timeout=20)
     finally:
-        proc.kill()
-        proc.wait()
-        for p in family:  # never leave a stray worker behind a failed test
-            with contextlib.suppress(OSError):
-                os.kill(p, signal.SIGKILL)
+        _reap(proc, family)
     assert proc.returncode == 2, stderr
     assert "Traceback" not in stderr
     lines = stderr.splitlines()

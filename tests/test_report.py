@@ -104,17 +104,23 @@ def test_report_refuses_a_single_structure_batch(tmp_path):
     assert result.exit_code == 2
 
 
-def test_the_split_is_also_read_against_its_capacity_control(tmp_path):
-    exp = tmp_path / "three.toml"
-    exp.write_text(
-        'scenarios = ["baseline"]\n'
-        'structures = ["single_cio", "cio_cto_split", "single_cio_with_deputy"]\n'
-        "replications = 2\nmaster_seed = 5\nsteps = 150\n[constants]\nwarmup = 20\n"
-    )
+def _report(tmp_path, experiment: str) -> str:
+    """Run ``experiment`` (TOML text) into ``tmp_path / "b"``, report it; the Markdown."""
+    exp = tmp_path / "exp.toml"
+    exp.write_text(experiment)
     run_batch(exp, out=tmp_path / "b", workers=1)
     result = CliRunner().invoke(main, ["report", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
-    md = (tmp_path / "b" / "report.md").read_text()
+    return (tmp_path / "b" / "report.md").read_text()
+
+
+def test_the_split_is_also_read_against_its_capacity_control(tmp_path):
+    md = _report(
+        tmp_path,
+        'scenarios = ["baseline"]\n'
+        'structures = ["single_cio", "cio_cto_split", "single_cio_with_deputy"]\n'
+        "replications = 2\nmaster_seed = 5\nsteps = 150\n[constants]\nwarmup = 20\n",
+    )
     heading = "## Capacity or division of rights: CIO/CTO split against single CIO with deputy"
     assert heading in md
     against = paired_comparison(
@@ -126,17 +132,13 @@ def test_the_split_is_also_read_against_its_capacity_control(tmp_path):
 
 
 def test_a_sweep_is_reported_point_by_point_never_pooled(tmp_path):
-    exp = tmp_path / "sweep.toml"
-    exp.write_text(
+    md = _report(
+        tmp_path,
         'scenarios = ["baseline"]\nstructures = ["single_cio", "cio_cto_split"]\n'
         "replications = 2\nmaster_seed = 4\nsteps = 150\n[constants]\nwarmup = 20\n"
         "[uncertainties.coordination_multiplier]\nvalues = [0.0, 5.0]\n"
-        '[design]\nkind = "full_factorial"\n'
+        '[design]\nkind = "full_factorial"\n',
     )
-    run_batch(exp, out=tmp_path / "b", workers=1)
-    result = CliRunner().invoke(main, ["report", str(tmp_path / "b")])
-    assert result.exit_code == 0, result.output
-    md = (tmp_path / "b" / "report.md").read_text()
     runs = load_batch(tmp_path / "b").runs
     table = paired_comparison(runs, "single_cio")
     assert sorted(set(table["param.coordination_multiplier"])) == [0.0, 5.0]

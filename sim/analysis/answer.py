@@ -66,19 +66,29 @@ def structure_name(name: str) -> str:
     return structure_label(name)
 
 
+def description(kind: str, name: str) -> str:
+    """The ``description`` of a scenario or structure file ("" when it no longer loads).
+
+    Args:
+        kind: ``"scenario"`` or ``"structure"``.
+        name: A shipped name or a path, as a batch records it.
+    """
+    from sim.config.loaders import load_scenario, load_structure
+    from sim.errors import ConfigError
+
+    load = load_scenario if kind == "scenario" else load_structure
+    try:
+        return load(name).description
+    except (ConfigError, OSError):
+        return ""
+
+
 def scenario_name(name: str) -> str:
     """A reader's name for a scenario: its description up to the first colon or full stop.
 
     ``baseline`` -> ``Steady load``; a scenario that no longer loads keeps its name in words.
     """
-    from sim.config.loaders import load_scenario
-    from sim.errors import ConfigError
-
-    try:
-        description = load_scenario(name).description
-    except (ConfigError, OSError):
-        description = ""
-    head = description.split(":", 1)[0].split(". ", 1)[0].strip()
+    head = description("scenario", name).split(":", 1)[0].split(". ", 1)[0].strip()
     return head or Path(str(name)).stem.replace("_", " ")
 
 

@@ -21,6 +21,7 @@ from sim.analysis.answer import (
     answers,
     compact_table,
     comparisons,
+    description,
     flips,
     scenario_name,
     structure_name,
@@ -28,7 +29,6 @@ from sim.analysis.answer import (
 from sim.analysis.stats import design_cells, paired_comparison, resilience_by_scenario
 from sim.analysis.tables import render
 from sim.config.params import param_infos
-from sim.errors import ConfigError
 from sim.experiments.batch import BatchResult, load_batch
 from sim.model.outcomes import HEADLINE
 from sim.model.recorder import TICK_METRICS
@@ -175,26 +175,18 @@ def _blocks(
 
 def _what_was_compared(structures: list[str], scenarios: list[str], reference: str) -> list[Block]:
     """The structures and scenarios in words, from their files' descriptions."""
-    from sim.config.loaders import load_scenario, load_structure
-
-    def describe(load, name: str) -> str:
-        try:
-            return load(name).description
-        except (ConfigError, OSError):
-            return ""
-
     return [
         ("h2", "What was compared"),
         (
             "ul",
             [
                 f"{structure_name(s)} ({s}{', the reference' if s == reference else ''}):"
-                f" {describe(load_structure, s)}"
+                f" {description('structure', s)}"
                 for s in structures
             ],
         ),
         ("p", "Under these scenarios:"),
-        ("ul", [f"{s}: {describe(load_scenario, s)}" for s in scenarios]),
+        ("ul", [f"{s}: {description('scenario', s)}" for s in scenarios]),
     ]
 
 

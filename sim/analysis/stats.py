@@ -102,13 +102,10 @@ def paired_comparison(
                 a = ref.loc[common, outcome].to_numpy(dtype=float)
                 b = alt.loc[common, outcome].to_numpy(dtype=float)
                 keep = ~(np.isnan(a) | np.isnan(b))
-                family.append((cell | _row(outcome, reference, other), a[keep], b[keep]))
+                names = {"outcome": outcome, "reference": reference, "other": other}
+                family.append((cell | names, a[keep], b[keep]))
             rows += _judge(family, reference, other)
     return pd.DataFrame(rows)
-
-
-def _row(outcome: str, reference: str, other: str) -> dict:
-    return {"outcome": outcome, "reference": reference, "other": other}
 
 
 def _judge(family: list[tuple[dict, np.ndarray, np.ndarray]], reference: str, other: str):

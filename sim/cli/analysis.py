@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from sim.cli.base import emit, format_option, load_runs, main
+from sim.cli.base import comma_list, emit, format_option, load_runs, main
 from sim.errors import ConfigError
 from sim.model.recorder import TICK_METRICS
 
@@ -67,13 +67,8 @@ def compare_batch_command(
         " paired t-test p with Holm's correction per comparison; verdict: at least 10 pairs,"
         " adjusted p < 0.05 and a CI clear of zero."
     )
-    shown = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
-    missing = [c for c in shown or [] if c not in table.columns]
-    if missing:
-        raise ConfigError(
-            f"--columns: {', '.join(missing)} not in the comparison; allowed: "
-            + ", ".join(table.columns)
-        )
+    # An unknown column is render's ParameterError, shown as "--columns: ... allowed ...".
+    shown = comma_list("--columns", columns) if columns else None
     emit(render(table, fmt, caption=caption, label="tab:compare", columns=shown), out)
 
 

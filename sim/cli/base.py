@@ -29,6 +29,18 @@ MAX_SEED = 2**63 - 1
 MAX_WORKERS = 64
 
 
+def comma_list(option: str, text: str) -> list[str]:
+    """The names in a comma-separated option value (``a,b`` -> ``["a", "b"]``), none empty.
+
+    Raises:
+        ConfigError: If a name is empty (``a,,b`` or a trailing comma).
+    """
+    names = [c.strip() for c in text.split(",")]
+    if not all(names):
+        raise ConfigError(f"{option} = {text!r} has an empty name; allowed e.g. run_id,tick")
+    return names
+
+
 def flag_of(parameter: str) -> str:
     """The command-line flag that sets a library function's ``parameter``."""
     return FLAGS.get(parameter, "--" + parameter.replace("_", "-"))

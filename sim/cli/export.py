@@ -7,7 +7,6 @@ larger than memory exports too.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from sim.cli.base import main
+from sim.cli.base import comma_list, main
 from sim.errors import ConfigError, ParameterError, did_you_mean
 
 # COLUMN OP VALUE; two-character operators first, so ``tick>=5`` is not read as ``tick > =5``.
@@ -110,9 +109,9 @@ def _filters(
 def write_csv(pieces: Iterable[pd.DataFrame], header: list[str], out: Path) -> int:
     """Write ``pieces`` (frames with columns ``header``) to ``out`` as one CSV, atomically.
 
-    The rows go to ``out``'s name plus ``.<pid>.partial`` and that file is renamed to ``out``
-    only when the last piece is written; if anything fails on the way, the partial file is
-    removed and ``out`` is left as it was.
+    The rows go to a temporary name (:func:`sim.experiments.store.replace_atomic`) that is
+    renamed to ``out`` only when the last piece is written; if anything fails on the way, the
+    temporary file is removed and ``out`` is left as it was.
 
     Args:
         pieces: The rows, in order; every frame has the columns ``header``.
@@ -125,25 +124,25 @@ def write_csv(pieces: Iterable[pd.DataFrame], header: list[str], out: Path) -> i
     Raises:
         ConfigError: If ``out`` cannot be written.
     """
-    partial = out.with_name(f"{out.name}.{os.getpid()}.partial")
+    from sim.experiments.store import replace_atomic
+
     rows = 0
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(partial: Path) -> None:
+        nonlocal rows
         with partial.open("w", encoding="utf-8", newline="") as handle:
             pd.DataFrame(columns=header).to_csv(handle, index=False)
             for piece in pieces:
                 piece.to_csv(handle, index=False, header=False)
                 rows += len(piece)
-        os.replace(partial, out)
+
+    try:
+        replace_atomic(out, write)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise ConfigError(
             f"{out}: cannot write ({exc.strerror or exc}); allowed: a writable place with free"
             " space"
         ) from exc
-    except BaseException:  # an error or Ctrl-C mid-write: no half file is left behind
-        partial.unlink(missing_ok=True)
-        raise
     return rows
 
 
@@ -155,10 +154,7 @@ def _columns(text: str | None, table: str | None) -> list[str] | None:
             f"--columns = {text!r} needs --table (each table has its own columns); allowed e.g."
             " --table ticks --columns run_id,tick,business_trust_mean"
         )
-    names = [c.strip() for c in text.split(",")]
-    if not all(names):
-        raise ConfigError(f"--columns = {text!r} has an empty name; allowed e.g. run_id,tick")
-    return names
+    return comma_list("--columns", text)
 
 
 @main.command("export")

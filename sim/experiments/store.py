@@ -83,7 +83,7 @@ def _partial(path: Path) -> Path:
     return path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial")
 
 
-def _replace_atomic(path: Path, write: Any) -> None:
+def replace_atomic(path: Path, write: Any) -> None:
     """``write(partial)`` then rename it to ``path``; a failed write leaves no partial file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = _partial(path)
@@ -113,7 +113,7 @@ def write_chunk(folder: Path, k: int, tables: dict[str, pd.DataFrame]) -> None:
     for name in ("ticks", "events", "failures"):
         path = _chunk_file(folder, name, k)
         if name in tables:
-            _replace_atomic(path, lambda p, f=tables[name]: f.to_parquet(p, index=False))
+            replace_atomic(path, lambda p, f=tables[name]: f.to_parquet(p, index=False))
             record[name] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
         else:  # a retried chunk may no longer have failures
             path.unlink(missing_ok=True)
@@ -121,7 +121,7 @@ def write_chunk(folder: Path, k: int, tables: dict[str, pd.DataFrame]) -> None:
     table = pa.Table.from_pandas(tables["runs"], preserve_index=False)
     meta = dict(table.schema.metadata or {}) | {_CHUNK_META: json.dumps(record, sort_keys=True)}
     table = table.replace_schema_metadata(meta)
-    _replace_atomic(_chunk_file(folder, "runs", k), lambda p: pq.write_table(table, p))
+    replace_atomic(_chunk_file(folder, "runs", k), lambda p: pq.write_table(table, p))
 
 
 def _chunk_indices(folder: Path, table: str) -> set[int]:
@@ -385,9 +385,9 @@ def _manifest_name(shard: tuple[int, int] | None) -> str:
 def _write_manifest(folder: Path, manifest: dict[str, Any], shard: tuple[int, int] | None) -> None:
     path = folder / _manifest_name(shard)
     text = json.dumps(manifest, indent=2, sort_keys=True, default=str)
-    _replace_atomic(path, lambda p: p.write_text(text))
+    replace_atomic(path, lambda p: p.write_text(text))
     if shard is not None and not (folder / MANIFEST).exists():
-        _replace_atomic(folder / MANIFEST, lambda p: shutil.copyfile(path, p))
+        replace_atomic(folder / MANIFEST, lambda p: shutil.copyfile(path, p))
 
 
 def _load_json(path: Path) -> dict[str, Any]:
