@@ -1,5 +1,5 @@
 # The two quick-start commands: `make compare` (the main job) and `make test`.
-.PHONY: venv compare headline-figure readme-numbers dashboard test test-slow test-all lint format bench docs clean
+.PHONY: venv compare headline-figure readme-numbers dashboard test test-slow test-all lint format bench docs site evaluation clean
 
 venv:
 	@bash scripts/bootstrap.sh
@@ -45,6 +45,21 @@ bench: venv
 
 docs: venv
 	.venv/bin/itlead docs --out docs
+	.venv/bin/python scripts/validation.py
+
+# The documentation site (mkdocs.yml) in build/site: installs the 'docs' extra, then builds with
+# --strict, so a broken link or a docstring mkdocstrings cannot read fails the build (CI runs it).
+# NO_MKDOCS_2_WARNING silences mkdocs-material's banner about its successor, not build warnings.
+site: venv
+	.venv/bin/python -m pip install --quiet -e '.[dev,docs]'
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --site-dir build/site
+
+# The evaluation documents docs/TRACE.md relies on: the warm-up analysis, the calibration
+# procedure and the patterns per seed (tests/test_steady_state.py and tests/test_calibration.py
+# fail when they drift from the code).
+evaluation: venv
+	.venv/bin/python scripts/steady_state.py
+	.venv/bin/python scripts/calibration.py
 	.venv/bin/python scripts/validation.py
 
 clean:

@@ -8,8 +8,11 @@ structure a file defines, under steady load, workload shocks and market shocks::
     result.summary
 """
 
+from importlib.metadata import version as _version
+
 from sim.api import RunResult, load_batch, read_batch_table, run, run_batch
 from sim.errors import ConfigError
 
 __all__ = ["ConfigError", "RunResult", "load_batch", "read_batch_table", "run", "run_batch"]
-__version__ = "0.1.0"
+# Single source: the version in pyproject.toml, as the installed package records it.
+__version__ = _version("itlead")

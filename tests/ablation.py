@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 
 import sim
+from sim.config.files import is_path
+from tests.conftest import SHORT_WARMUP, early
 
 SEEDS = 6
 STEPS = 300
@@ -159,7 +161,9 @@ def ablate(
         scenario: The scenario (name, path or :class:`sim.Scenario`).
         structure: The structure that runs.
         seeds: Paired seeds (more where the lever's effect is noisy).
-        steps: Ticks per run.
+        steps: Ticks per run, the first ``SHORT_WARMUP`` of them warm-up unless ``base`` or
+            ``lever`` sets ``warmup``; a shipped scenario's events come as early as
+            :func:`tests.conftest.early` moves them.
         shocks: Whether the scenario's shocks run (in both arms, unless the lever sets it).
     """
     lever = dict(lever)
@@ -171,9 +175,10 @@ def ablate(
 
     def arm(run: Any, with_shocks: bool, extra: Mapping[str, Any]) -> Arm:
         def one(seed: int, **overrides: Any) -> sim.RunResult:
-            kw = settings | overrides | dict(extra)
+            kw = {"warmup": SHORT_WARMUP} | settings | overrides | dict(extra)
+            scen = early(run) if isinstance(run, str) and not is_path(run) else run
             return sim.run(
-                run, structure=structure, seed=seed, steps=steps, shocks=with_shocks, **kw
+                scen, structure=structure, seed=seed, steps=steps, shocks=with_shocks, **kw
             )
 
         return one

@@ -24,14 +24,16 @@ from sim.model.decisions import Decisions
 from sim.model.executives import Executive
 from sim.model.teams import ITTeam
 from tests.ablation import STEPS, Arm, ablate, beyond_noise, contrast, replaced
+from tests.conftest import SHORT_WARMUP, early
 
 
 def runs(structure: Any = "single_cio", scenario: Any = "baseline", **fixed: Any) -> Arm:
     """An arm: ``structure`` under ``scenario`` with ``fixed`` overrides, for ``STEPS`` ticks."""
 
     def arm(seed: int, **overrides: Any) -> sim.RunResult:
-        kw = fixed | overrides
-        return sim.run(scenario, structure=structure, seed=seed, steps=STEPS, **kw)
+        kw = {"warmup": SHORT_WARMUP} | fixed | overrides
+        scen = early(scenario) if isinstance(scenario, str) else scenario
+        return sim.run(scen, structure=structure, seed=seed, steps=STEPS, **kw)
 
     return arm
 
@@ -208,7 +210,12 @@ def _trust_at_departures(**overrides: Any) -> list[np.ndarray]:
     out = []
     for seed in range(6):
         t = sim.run(
-            structure="cio_cto_split", seed=seed, steps=STEPS, exec_vacancy=0, **FREQUENT_LEAVING
+            structure="cio_cto_split",
+            seed=seed,
+            steps=STEPS,
+            warmup=SHORT_WARMUP,
+            exec_vacancy=0,
+            **FREQUENT_LEAVING,
         ).ticks
         out.append(t.loc[t["exec_turnover"] > 0, "exec_trust"].to_numpy())
     return out
@@ -318,12 +325,13 @@ def test_a_restructure_appoints_a_cto_whose_trust_has_no_history():
     # every seed, whatever the 250 ticks before did; a channel with a history (the split from
     # tick 0) differs from seed to seed. The platform teams, led now by the CTO, start over too.
     seeds = range(6)
-    restructured = [sim.run("restructure_to_split", seed=s, steps=STEPS) for s in seeds]
+    short = {"steps": STEPS, "warmup": SHORT_WARMUP}
+    restructured = [sim.run(early("restructure_to_split"), seed=s, **short) for s in seeds]
     first = restructured[0].executives.groupby("role")["tick"].min()
     assert first["CIO"] == 0 and first["CTO"] == RESTRUCTURE_AT, first
     new = [r.ticks for r in restructured]
-    old = [sim.run(structure="cio_cto_split", seed=s, steps=STEPS).ticks for s in seeds]
-    calm = [sim.run(seed=s, steps=STEPS).ticks for s in seeds]
+    old = [sim.run(structure="cio_cto_split", seed=s, **short).ticks for s in seeds]
+    calm = [sim.run(seed=s, **short).ticks for s in seeds]
     fresh = np.array([t["exec_trust"][RESTRUCTURE_AT] for t in new])
     history = np.array([t["exec_trust"][RESTRUCTURE_AT] for t in old])
     assert np.isnan(new[0]["exec_trust"][RESTRUCTURE_AT - 1])  # no channel before

@@ -18,13 +18,16 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.config.loaders import load_scenario
 from sim.model import teams
 from tests.ablation import Ablation, ablate, beyond_noise, record, replaced
+from tests.conftest import SHORT_WARMUP
+from tests.conftest import early as early_events
 
 
 def _runs(scenario, seed: int, steps: int, **overrides) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-tick tables of the shocked run and of its exact counterfactual (no shocks)."""
+    scenario = early_events(scenario) if isinstance(scenario, str) else scenario
+    overrides = {"warmup": SHORT_WARMUP} | overrides
     shocked = sim.run(scenario, seed=seed, steps=steps, **overrides).ticks
     calm = sim.run(scenario, seed=seed, steps=steps, shocks=False, **overrides).ticks
     return shocked, calm
@@ -53,7 +56,7 @@ def test_trust_in_the_leader_raises_team_capacity():
     # brings less positive evidence, so team trust falls and so does capacity; exhaustion's own
     # drag on capacity is held off so the support this time also gives cannot carry the effect.
     lever = {"people_hours_per_report": 3.0}
-    base = {"exhaustion_productivity": 0.0}
+    base = {"exhaustion_productivity": 0.0, "warmup": SHORT_WARMUP}
     trust = [
         sim.run(seed=s, steps=300, **base | lever).summary["team_trust"].iloc[0]
         - sim.run(seed=s, steps=300, **base).summary["team_trust"].iloc[0]
@@ -61,7 +64,7 @@ def test_trust_in_the_leader_raises_team_capacity():
     ]
     assert beyond_noise(trust, -1), trust  # the lever moves trust in the leader
     for outcome in ("capacity", "delivered"):
-        a = ablate(outcome, lever, {"trust_productivity_gain": 0.0}, base=base, seeds=8)
+        a = ablate(outcome, lever, {"trust_productivity_gain": 0.0}, base=base, seeds=16)
         assert a.holds(-1), (outcome, a)
 
 
@@ -186,7 +189,13 @@ def test_improvement_pays_back_only_after_its_delay():
 
     def paid(seed: int, improvement_delay: int) -> tuple[float, float]:
         runs = [
-            sim.run(s, seed=seed, steps=400, improvement_delay=improvement_delay).ticks
+            sim.run(
+                early_events(s),
+                seed=seed,
+                steps=400,
+                warmup=SHORT_WARMUP,
+                improvement_delay=improvement_delay,
+            ).ticks
             for s in ("baseline", "debt_push")
         ]
         gap = (runs[0]["debt_mean"] - runs[1]["debt_mean"]).to_numpy()  # debt the push saved
@@ -253,7 +262,7 @@ def test_a_market_shock_devalues_the_pipeline_until_it_is_re_aimed():
         shocked, calm = _runs("market_shock", seed, 420, review_interval=review_interval)
         return [_window_alignment(calm, *w) - _window_alignment(shocked, *w) for w in windows]
 
-    seeds = range(16)
+    seeds = range(32)
     usual = np.array([dents(s, 20) for s in seeds])
     rare = np.array([dents(s, 100) for s in seeds])
     after, later = _finite(usual[:, 0]), _finite(usual[:, 2])
@@ -282,7 +291,7 @@ def test_a_turbulence_jump_lowers_strategic_alignment():
     # turbulent market's jump alone, made stronger (x8 for 120 ticks from tick 300) so that its
     # effect on the few strategic deliveries lies beyond noise: more work must be re-aimed and
     # what is delivered is less aligned.
-    market = load_scenario("turbulent_market")
+    market = early_events("turbulent_market")
     jump = next(s for s in market.shocks if s.kind == "turbulence_jump")
     scenario = dataclasses.replace(market, shocks=(dataclasses.replace(jump, magnitude=8.0),))
     reaimed, dented = [], []
@@ -297,7 +306,7 @@ def test_a_turbulence_jump_lowers_strategic_alignment():
 def test_a_demand_level_change_moves_requests_and_load():
     # A lasting 15% rise in demand (the turbulent market's demand level, alone): units raise
     # about 15% more requests, and the load on IT (work offered over capacity) rises.
-    market = load_scenario("turbulent_market")
+    market = early_events("turbulent_market")
     scenario = dataclasses.replace(
         market, shocks=tuple(s for s in market.shocks if s.kind == "demand_level")
     )

@@ -10,6 +10,7 @@ from sim.analysis.stats import paired_comparison, resilience
 from sim.analysis.tables import render
 from sim.cli import main
 from sim.experiments.design import DUMMY
+from tests.conftest import write_early
 
 
 def _runs(shift: float, n: int = 30, seed: int = 1) -> pd.DataFrame:
@@ -97,8 +98,10 @@ def small_batch(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("analysis")
     exp = root / "exp.toml"
+    write_early("incident_storm", root)  # the storm early enough for 330 ticks
     exp.write_text(
-        'scenarios = ["baseline", "incident_storm"]\nstructures = ["single_cio", "cio_cto_split"]\n'
+        'scenarios = ["baseline", "incident_storm.toml"]\n'
+        'structures = ["single_cio", "cio_cto_split"]\n'
         "replications = 4\nmaster_seed = 3\nsteps = 330\n[constants]\nwarmup = 20\n"
     )
     run_batch(exp, out=root / "batch", workers=1)

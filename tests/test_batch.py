@@ -16,10 +16,13 @@ from sim.experiments import batch, store
 from sim.experiments.batch import derive_seed, plan_runs, run_batch
 from sim.experiments.provenance import code_fingerprint
 from sim.experiments.spec import load_experiment
+from tests.conftest import write_early
 
+# incident_storm.toml: the shipped storm moved early enough for 310 ticks (conftest.write_early);
+# every copy of SMALL names the one file, since run ids depend on the scenario's resolved path.
 SMALL = """
 description = "A small batch for tests."
-scenarios = ["baseline", "incident_storm"]
+scenarios = ["baseline", "incident_storm.toml"]
 structures = ["single_cio", "cio_cto_split"]
 replications = 2
 master_seed = 7
@@ -37,10 +40,20 @@ kind = "full_factorial"
 """
 
 
+@pytest.fixture(scope="module")
+def storm(tmp_path_factory) -> Path:
+    """The early incident storm, in one place for every batch of the module."""
+    return write_early("incident_storm", tmp_path_factory.mktemp("storm"))
+
+
+def _small(storm: Path) -> str:
+    return SMALL.replace('"incident_storm.toml"', f'"{storm.as_posix()}"')
+
+
 @pytest.fixture
-def small(tmp_path) -> Path:
+def small(tmp_path, storm) -> Path:
     path = tmp_path / "small.toml"
-    path.write_text(SMALL)
+    path.write_text(_small(storm))
     return path
 
 
@@ -50,11 +63,11 @@ def _bytes(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> Path:
+def reference(tmp_path_factory, storm) -> Path:
     """The small batch run serially, once."""
     root = tmp_path_factory.mktemp("reference")
     path = root / "small.toml"
-    path.write_text(SMALL)
+    path.write_text(_small(storm))
     run_batch(path, out=root / "serial", workers=1)
     return root / "serial"
 
@@ -136,7 +149,7 @@ def test_failed_runs_are_recorded_and_retried(small, reference, tmp_path, monkey
     real = batch.run
 
     def flaky(scenario, *, structure, seed, **kw):
-        if structure == "cio_cto_split" and scenario == "incident_storm":
+        if structure == "cio_cto_split" and Path(scenario).stem == "incident_storm":
             raise RuntimeError("simulated crash")
         return real(scenario, structure=structure, seed=seed, **kw)
 
@@ -168,9 +181,9 @@ def test_resume_after_sigkill_gives_the_uninterrupted_dataset(small, reference, 
     assert not list(out.rglob("*.partial"))
 
 
-def test_a_different_experiment_cannot_resume_a_folder(small, reference, tmp_path):
+def test_a_different_experiment_cannot_resume_a_folder(storm, reference, tmp_path):
     other = tmp_path / "other.toml"
-    other.write_text(SMALL.replace("master_seed = 7", "master_seed = 8"))
+    other.write_text(_small(storm).replace("master_seed = 7", "master_seed = 8"))
     with pytest.raises(ConfigError, match="different experiment"):
         run_batch(other, out=reference, resume=True)
 
@@ -325,7 +338,7 @@ def test_memory_stays_flat_as_the_batch_grows(tmp_path):
         path = tmp_path / f"m{reps}.toml"
         text = SMALL.replace("replications = 2", f"replications = {reps}")
         text = text.replace("steps = 310", "steps = 120")
-        text = text.replace('["baseline", "incident_storm"]', '["baseline"]')
+        text = text.replace('["baseline", "incident_storm.toml"]', '["baseline"]')
         path.write_text(text)
         out = subprocess.run(
             [sys.executable, "-c", code, str(path), str(tmp_path / f"o{reps}")],

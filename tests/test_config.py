@@ -163,17 +163,17 @@ def test_shipped_scenarios_match_their_specification():
     assert load_scenario("high_load").params == (("request_rate", 1.0),)
     assert build_params(load_scenario("high_load")).request_rate == 1.0
     assert load_scenario("incident_storm").shocks == (
-        ShockSpec(kind="incident_storm", at=300, duration=20, magnitude=4.0),
+        ShockSpec(kind="incident_storm", at=740, duration=20, magnitude=4.0),
     )
     repeated = load_scenario("repeated_shocks").shocks[0]
-    assert (repeated.at, repeated.every, repeated.repeat) == (200, 150, 3)
+    assert (repeated.at, repeated.every, repeated.repeat) == (640, 150, 3)
     assert [s.kind for s in load_scenario("combined_shocks").shocks] == [
         "incident_storm",
         "theme_reweighting",
         "demand_surge",
     ]
     assert load_scenario("restructure_to_split").interventions == (
-        InterventionSpec(kind="restructure", at=250, structure="cio_cto_split"),
+        InterventionSpec(kind="restructure", at=690, structure="cio_cto_split"),
     )
     assert load_scenario("debt_push").interventions[0].magnitude == 0.25
 
@@ -577,8 +577,8 @@ def test_build_params_checks_overrides_with_their_origin():
             {"share_strategic": 0.7, "share_change": 0.5},
             ["share_strategic + share_change", "at most 1"],
         ),
-        ({"warmup": 750}, ["warmup = 750", "steps = 750", "warmup < steps"]),
-        ({"steps": 60}, ["warmup = 60", "steps = 60"]),
+        ({"warmup": 1300}, ["warmup = 1300", "steps = 1300", "warmup < steps"]),
+        ({"steps": 550}, ["warmup = 550", "steps = 550"]),
         (
             {"improvement_share_min": 0.5, "improvement_share_max": 0.2},
             ["improvement_share_min = 0.5", "improvement_share_max = 0.2"],
@@ -599,20 +599,20 @@ def test_cross_checks_in_a_file_name_the_file(tmp_path):
 
 
 def test_events_beyond_the_run_are_refused(tmp_path):
-    text = message(build_params, load_scenario("incident_storm"), {"steps": 200})
-    assert_mentions(text, "incident_storm.toml", "shocks[0].at = 300", "0 to 199", "steps = 200")
-    text = message(build_params, load_scenario("restructure_to_split"), {"steps": 100})
-    assert_mentions(text, "restructure_to_split.toml", "interventions[0].at = 250", "0 to 99")
-    path = write(tmp_path, "late.toml", '[[shocks]]\nkind = "staff_loss"\nwindow = [10, 900]\n')
-    assert_mentions(message(build_params, load_scenario(path)), "late.toml", "window[1] = 900")
+    text = message(build_params, load_scenario("incident_storm"), {"steps": 700})
+    assert_mentions(text, "incident_storm.toml", "shocks[0].at = 740", "0 to 699", "steps = 700")
+    text = message(build_params, load_scenario("restructure_to_split"), {"steps": 600})
+    assert_mentions(text, "restructure_to_split.toml", "interventions[0].at = 690", "0 to 599")
+    path = write(tmp_path, "late.toml", '[[shocks]]\nkind = "staff_loss"\nwindow = [10, 1300]\n')
+    assert_mentions(message(build_params, load_scenario(path)), "late.toml", "window[1] = 1300")
     path = write(
         tmp_path,
         "repeats.toml",
-        '[[shocks]]\nkind = "staff_loss"\nat = 300\nrepeat = 4\nevery = 200\n',
+        '[[shocks]]\nkind = "staff_loss"\nat = 700\nrepeat = 4\nevery = 200\n',
     )
     text = message(validate_file, path)
-    assert_mentions(text, "repeats.toml", "shocks[0].at = 900", "repeat 4 every 200")
-    assert build_params(load_scenario(path), {"steps": 901}).steps == 901
+    assert_mentions(text, "repeats.toml", "shocks[0].at = 1300", "repeat 4 every 200")
+    assert build_params(load_scenario(path), {"steps": 1301}).steps == 1301
 
 
 def test_scenario_built_in_code_is_checked_too():

@@ -22,11 +22,13 @@ from sim.experiments.run import build_model, collect_result
 from sim.model import streams
 from sim.model.draws import KeyedDraws
 
-from .conftest import STRUCTURES
+from .conftest import EVENT_SHIFT, SHORT_WARMUP, STRUCTURES, early
 
-SURGE = (300, 340)  # scenarios/demand_surge.toml: x1.6 for 40 ticks from tick 300
-STORM = (300, 320)  # scenarios/incident_storm.toml: x4 for 20 ticks from tick 300
+# The shipped shocks, moved EVENT_SHIFT ticks earlier (conftest.early) to keep the runs short:
+SURGE = (300, 340)  # scenarios/demand_surge.toml: x1.6 for 40 ticks (from tick 740)
+STORM = (300, 320)  # scenarios/incident_storm.toml: x4 for 20 ticks (from tick 740)
 STEPS = 420  # enough ticks after either shock to show that later draws are the same
+SHORT = {"steps": STEPS, "warmup": SHORT_WARMUP}
 
 
 class Draws:
@@ -110,14 +112,18 @@ def assert_same_where_both(a: dict, b: dict, at_least: float) -> None:
 def surge(request):
     """A demand surge and its calm counterfactual on the same seed."""
     seed = request.param
-    return tuple(record_draws("demand_surge", s, seed=seed, steps=STEPS) for s in (True, False))
+    surge = early("demand_surge")
+    assert surge.shocks[0].at == SURGE[0] and surge.shocks[0].at + EVENT_SHIFT == 740
+    return tuple(record_draws(surge, s, seed=seed, **SHORT) for s in (True, False))
 
 
 @pytest.fixture(scope="module", params=[0, 11])
 def storm(request):
     """An incident storm and its calm counterfactual on the same seed."""
     seed = request.param
-    return tuple(record_draws("incident_storm", s, seed=seed, steps=STEPS) for s in (True, False))
+    storm = early("incident_storm")
+    assert storm.shocks[0].at == STORM[0]
+    return tuple(record_draws(storm, s, seed=seed, **SHORT) for s in (True, False))
 
 
 def test_after_a_surge_ends_every_unit_asks_for_exactly_the_same_work(surge):
@@ -126,7 +132,7 @@ def test_after_a_surge_ends_every_unit_asks_for_exactly_the_same_work(surge):
         shocked.after("requests", SURGE[1]),
         calm.after("requests", SURGE[1]),
     )
-    assert len(after_calm) > 500
+    assert len(after_calm) > 400  # not vacuous: hundreds of requests after the surge
     assert after_shocked == after_calm  # same requests, same kinds, sizes, themes and luck
 
 

@@ -62,14 +62,14 @@ def test_check_form_rejects_a_bad_value_naming_the_field(name, value, words):
 
 
 def test_check_form_checks_the_shock_against_the_run():
-    form = {**default_form(), "shock_kind": "staff_loss", "steps": "200"}
-    _, errors = check_form({**form, "shock_at": "250", "shock_magnitude": "0.3"})
-    assert "shock start: 250 is out of range; allowed 0 to 199 (tick)" in errors["shock_at"]
-    _, errors = check_form({**form, "shock_at": "50", "shock_magnitude": "2"})
+    form = {**default_form(), "shock_kind": "staff_loss", "steps": "800"}  # warm-up 550
+    _, errors = check_form({**form, "shock_at": "850", "shock_magnitude": "0.3"})
+    assert "shock start: 850 is out of range; allowed 0 to 799 (tick)" in errors["shock_at"]
+    _, errors = check_form({**form, "shock_at": "740", "shock_magnitude": "2"})
     assert "allowed 0 to 1 (fraction)" in errors["shock_magnitude"]
-    setup, errors = check_form({**form, "shock_at": "50", "shock_magnitude": "0.3"})
+    setup, errors = check_form({**form, "shock_at": "740", "shock_magnitude": "0.3"})
     assert errors == {}
-    assert setup.shock == ShockSpec(kind="staff_loss", at=50, duration=20, magnitude=0.3)
+    assert setup.shock == ShockSpec(kind="staff_loss", at=740, duration=20, magnitude=0.3)
 
 
 def test_check_form_cross_checks_the_whole_set_up():

@@ -70,11 +70,11 @@ def test_structure_comparison():
 
 def test_structure_comparison_quick():
     e = load_experiment("structure_comparison_quick")
-    assert (e.replications, e.steps) == (10, 400)  # the verdict rule's minimum
+    assert (e.replications, e.steps) == (10, 1000)  # the verdict rule's minimum; 550 warm-up
     assert e.scenarios == ("baseline", "incident_storm", "market_shock")
     assert e.structures == ("single_cio", "cio_cto_split", "single_cio_with_deputy")
     assert e.points() == [{}]
-    assert e.overrides({}) == {"steps": 400}
+    assert e.overrides({}) == {"steps": 1000}
     assert e.outcomes == load_experiment("structure_comparison").outcomes
 
 
@@ -402,8 +402,8 @@ ERRORS = {
         "the settings do not make valid parameters with scenario baseline: ",
     ),
     "shock after the end": (
-        HEAD.replace('["baseline"]', '["incident_storm"]') + "steps = 200\n",
-        "shocks[0].at = 300 is beyond the run",
+        HEAD.replace('["baseline"]', '["incident_storm"]') + "steps = 700\n",
+        "shocks[0].at = 740 is beyond the run",
     ),
     "point breaks a pair": (
         HEAD + "[uncertainties.team_size_min]\nvalues = [5, 12]\n"
@@ -478,7 +478,7 @@ VALID: dict[str, Any] = {
     "structures": ["single_cio", "cio_cto_split"],
     "replications": 3,
     "master_seed": 11,
-    "steps": 400,
+    "steps": 800,  # past the storm at tick 740
     "outcomes": ["value_delivered", "decision_latency"],
     "constants": {"warmup": 40},
     "uncertainties": {

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
+import sim
 from sim.cli import main
 from sim.cli.base import MAX_SEED
 from sim.errors import ConfigError
@@ -53,7 +54,10 @@ def test_huge_values_are_refused_with_the_allowed_range(args, fragments):
 
 def test_the_largest_seed_still_runs(tmp_path):
     # The bound is the storage's (a 64-bit signed integer), so the largest allowed seed writes.
-    result = invoke("run", "baseline", "--seed", MAX_SEED, "--steps", 80, "--out", tmp_path / "r")
+    result = invoke(
+        "run", "baseline", "--seed", MAX_SEED, "--steps", 80, "--set", "warmup=60",
+        "--out", tmp_path / "r",
+    )  # fmt: skip
     assert result.exit_code == 0, (result.output, result.exception)
 
 
@@ -115,7 +119,7 @@ def test_help_and_version_are_unchanged():
     assert top.exit_code == 0 and top.stdout.startswith("Usage: itlead [OPTIONS] COMMAND")
     sub = invoke("run", "--help")
     assert sub.exit_code == 0 and sub.stdout.startswith("Usage: itlead run [OPTIONS] SCENARIO")
-    assert invoke("--version").stdout.strip().endswith("version 0.1.0")
+    assert invoke("--version").stdout.strip().endswith(f"version {sim.__version__}")
     bare = invoke()  # click shows the help for a bare command: kept, it is not an error line
     assert "Usage: itlead [OPTIONS] COMMAND" in bare.output
     assert "itlead: error" not in bare.output
@@ -192,7 +196,9 @@ def test_a_file_name_too_long_is_one_line():
 def test_set_steps_alone_runs(tmp_path):
     # Found by tests/test_cli_fuzz.py: `--set steps=...` without --steps was a TypeError (steps
     # passed twice to the library), although it is the documented way to set any parameter.
-    result = invoke("run", "baseline", "--set", "steps=80", "--out", tmp_path / "r")
+    result = invoke(
+        "run", "baseline", "--set", "steps=80", "--set", "warmup=60", "--out", tmp_path / "r"
+    )
     assert result.exit_code == 0, (result.output, result.exception)
     assert len(pd.read_parquet(tmp_path / "r" / "ticks.parquet")) == 80
 

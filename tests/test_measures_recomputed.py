@@ -33,13 +33,16 @@ import pytest
 import sim
 from sim.analysis.stats import resilience_by_scenario
 from sim.model.demand import Demand
+from tests.conftest import SHORT_WARMUP, early
 
 STRUCTURES = ("single_cio", "cio_cto_split")
 STRUCTURE_DIR = Path(__file__).resolve().parents[1] / "structures"
 
 # Documented constants, restated (ODD 4, "Time to re-align"; stats.resilience): a test that read
 # them from the module under test would follow a wrong constant instead of catching it.
-SHOCK_AT = 300  # every shocked scenario file used here starts its shock at tick 300
+# The runs are short: a 60-tick warm-up, and each shipped scenario's events moved 440 ticks
+# earlier (tests.conftest.early), so every shocked scenario used here starts its shock at 300.
+SHOCK_AT = 300
 REALIGN_WINDOW = 30
 REALIGN_SHARE = 0.95
 PRE_SHOCK_TICKS = 90
@@ -50,7 +53,8 @@ TIE = 1e-9  # a comparison this close to its threshold is float rounding, either
 
 @cache
 def _run(scenario: str, structure: str, seed: int, shocks: bool = True, items: tuple = ()):
-    return sim.run(scenario, structure=structure, seed=seed, shocks=shocks, **dict(items))
+    kw = {"warmup": SHORT_WARMUP} | dict(items)
+    return sim.run(early(scenario), structure=structure, seed=seed, shocks=shocks, **kw)
 
 
 def _same(published: float, expected: float) -> bool:
@@ -221,7 +225,9 @@ def _delivery_timed_run(structure: str, seed: int):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(Demand, "new_request", new_request_timed)
         mp.setattr(Demand, "deliver", deliver_timed)
-        result = sim.run("baseline", structure=structure, seed=seed, steps=LEAD_STEPS)
+        result = sim.run(
+            "baseline", structure=structure, seed=seed, steps=LEAD_STEPS, warmup=SHORT_WARMUP
+        )
     return result, np.array(delivered, dtype=float)
 
 
@@ -357,7 +363,7 @@ def test_a_vacancy_lasts_exec_vacancy_ticks_of_stand_in_attention():
 # --- 4. Resilience against the exact no-shock counterfactual, by hand ----------------------------
 
 RESILIENCE_SEEDS = (0, 1, 2)
-RESILIENCE_STEPS = 400
+RESILIENCE_STEPS = 500  # 200 post-shock ticks: most runs recover inside them
 # Shocked scenario -> (measure, higher is better).
 RESILIENCE_CASES = {
     "staff_loss": ("headcount", True),

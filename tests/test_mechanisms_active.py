@@ -16,12 +16,16 @@ from sim.config.loaders import build_params, load_scenario
 
 SEEDS = (0, 1, 2)
 STEPS = 300
+WARMUP = 60  # short runs keep a short warm-up (the default is 550)
 
 
 @pytest.fixture(scope="module")
 def runs():
     return {
-        scenario: [sim.run(scenario, structure="single_cio", seed=s, steps=STEPS) for s in SEEDS]
+        scenario: [
+            sim.run(scenario, structure="single_cio", seed=s, steps=STEPS, warmup=WARMUP)
+            for s in SEEDS
+        ]
         for scenario in ("baseline", "decision_overload")
     }
 

@@ -76,7 +76,7 @@ QUEUES = {
 def test_littles_law_from_per_item_times(monkeypatch, queue, structure):
     """L (published) = lambda x W (per item), and the published waits are the per-item waits."""
     result, items = _timed_run(
-        monkeypatch, structure=structure, seed=1, steps=STEPS, request_rate=1.1
+        monkeypatch, structure=structure, seed=1, steps=STEPS, warmup=WARMUP, request_rate=1.1
     )
     ticks = result.ticks
     length, wait, count = QUEUES[queue]

@@ -12,14 +12,17 @@ from sim.analysis.stats import paired_comparison
 from sim.analysis.tables import render
 from sim.cli import main
 from sim.experiments.batch import load_batch, run_batch
+from tests.conftest import write_early
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     exp = root / "exp.toml"
+    write_early("incident_storm", root)  # the storm early enough for 330 ticks
     exp.write_text(
-        'scenarios = ["baseline", "incident_storm"]\nstructures = ["single_cio", "cio_cto_split"]\n'
+        'scenarios = ["baseline", "incident_storm.toml"]\n'
+        'structures = ["single_cio", "cio_cto_split"]\n'
         "replications = 3\nmaster_seed = 11\nsteps = 330\n[constants]\nwarmup = 20\n"
     )
     run_batch(exp, out=root / "batch", workers=1)

@@ -234,6 +234,11 @@ steps = 100
 
 
 def write(tmp_path: Path, body: str) -> Path:
+    """The experiment ``HEAD + body``, with a warm-up short enough for its 100 ticks."""
+    if "[constants]\n" in body:
+        body = body.replace("[constants]\n", "[constants]\nwarmup = 60\n", 1)
+    else:
+        body += "[constants]\nwarmup = 60\n"
     path = tmp_path / "e.toml"
     path.write_text(HEAD + body)
     return path

@@ -49,17 +49,20 @@ def _figure_html(path: Path) -> str:
 
 
 def _caveats(manifest: dict) -> list[str]:
-    assumed = sum(1 for info in param_infos().values() if info.source == "assumption")
+    # "assumption" alone, or beside a source for the mechanism ("...; value an assumption").
+    assumed = sum(1 for info in param_infos().values() if "assumption" in info.source)
     n_reps = manifest["spec"]["replications"]
     return [
         "These are simulation results, not forecasts: they show what follows from the model's"
         " mechanisms (docs/ODD.md) under its parameters, for an organisation like the default"
         " one unless the batch changed it.",
-        f"{assumed} of {len(param_infos())} parameters have no published value and are marked"
-        " 'assumption' (docs/parameters.md); a sensitivity batch (experiments/"
+        f"{assumed} of {len(param_infos())} parameters have no published value (their source"
+        " says 'assumption', docs/parameters.md); a sensitivity batch (experiments/"
         "sensitivity_morris.toml) shows which of them move the results.",
-        "The default single-CIO organisation is calibrated to published ranges (docs/"
-        "validation.md); the other structures are not calibrated separately.",
+        "The default single-CIO organisation is calibrated to published ranges by simulated"
+        " method of moments (docs/calibration.md, docs/validation.md); the other structures are"
+        " not calibrated separately. Summaries leave out the start-up transient (the warm-up,"
+        " docs/steady_state.md).",
         f"Differences are paired by replication ({n_reps} per scenario): both structures meet the"
         " same demand, shocks and market. " + RULE + " Relative differences of outcomes that"
         " cannot be negative are ratios of the two means with an interval on the log scale, so"

@@ -48,7 +48,8 @@ class Params(PeopleParams):
         "policy",
         None,
         None,
-        "MODEL.md",
+        "assumption (urgent_first: the crowding-out of people work the practitioner articles"
+        " warn of)",
         "How executives split attention when demand exceeds it.",
         "executives",
         ATTENTION_POLICIES,
@@ -76,7 +77,7 @@ class Params(PeopleParams):
         "hours per unit per tick",
         0.0,
         24.0,
-        "SIM 2009 (CIO time on stakeholders)",
+        "assumption, calibrated to SIM 2009 (76% of CIO time on non-technical work)",
         "Stakeholder time a unit wants from its IT executive.",
         "executives",
     )
@@ -85,7 +86,7 @@ class Params(PeopleParams):
         "hours per report per tick",
         0.0,
         24.0,
-        "Graicunas 1933",
+        "Graicunas 1933 (span law: mechanism); value an assumption",
         "People time one direct report needs.",
         "executives",
     )
@@ -94,9 +95,11 @@ class Params(PeopleParams):
         "cross-relationship weight",
         0.0,
         1.0,
-        "Graicunas 1933; value an assumption",
+        "Graicunas 1933 (mechanism); value an assumption",
         "Extra load per pair of reports: span cost grows faster than linear.",
         "executives",
+        plausible=(0.01, 0.08),
+        plausible_source="sensitivity experiments' range (assumption)",
     )
     governance_hours: float = param(
         0.75,
@@ -112,9 +115,11 @@ class Params(PeopleParams):
         "fraction of delivery capacity",
         0.0,
         1.0,
-        "Gartner 2006 (grow + transform)",
+        "Gartner 2006 (grow + transform: 0.20-0.45 of IT capacity; the top end)",
         "Delivery capacity the portfolio funds strategic work up to.",
         "executives",
+        plausible=(0.2, 0.45),
+        plausible_source="Gartner 2006 (grow + transform)",
     )
     proposal_timeout: int = param(
         40,
@@ -157,7 +162,7 @@ class Params(PeopleParams):
         "ticks",
         1,
         1_000,
-        "March 1991; value an assumption",
+        "March 1991 (mechanism); value an assumption",
         "How often each funded strategic item is reviewed at full governance attention.",
         "executives",
     )
@@ -178,6 +183,8 @@ class Params(PeopleParams):
         ASSUMPTION,
         "Least estimated alignment at which a proposal is funded.",
         "executives",
+        plausible=(0.4, 0.8),
+        plausible_source="assumption",
     )
     interim_attention: float = param(
         0.3,
@@ -185,7 +192,7 @@ class Params(PeopleParams):
         0.0,
         1.0,
         ASSUMPTION,
-        "Attention an acting stand-in gives a vacant role (at expertise 0.5).",
+        "Attention an acting stand-in gives a vacant role (at expertise interim_expertise).",
         "executives",
     )
     major_incident_hours: float = param(
@@ -220,9 +227,12 @@ class Params(PeopleParams):
         "per tick",
         0.0,
         1.0,
-        "CIO tenure about 4-5 years (surveys)",
+        "assumption (a CIO tenure of about 4-5 years, as executive-search surveys report; no"
+        " single published source)",
         "Base hazard that an executive leaves.",
         "executives",
+        plausible=(0.0005, 0.0013),
+        plausible_source="assumption: a CIO tenure of 3 to 8 years",
     )
     exec_turnover_gain: float = param(
         6.0,
@@ -251,6 +261,8 @@ class Params(PeopleParams):
         "Expertise a specialist role (a structure file's specialism, e.g. a CTO in technology) has"
         " above the file's generalist level in that domain; 0 removes specialisation.",
         "executives",
+        plausible=(0.0, 0.3),
+        plausible_source="assumption; 0: a specialist knows no more than a generalist",
     )
     coordination_multiplier: float = param(
         1.0,
@@ -260,6 +272,8 @@ class Params(PeopleParams):
         ASSUMPTION,
         "Scales every coordination channel's hours per tick.",
         "executives",
+        plausible=(0.5, 3.0),
+        plausible_source="sensitivity experiments' range (assumption)",
     )
     goal_incongruence_multiplier: float = param(
         1.0,
@@ -269,6 +283,49 @@ class Params(PeopleParams):
         ASSUMPTION,
         "Scales every channel's goal incongruence (capped at 1).",
         "executives",
+        plausible=(0.5, 3.0),
+        plausible_source="sensitivity experiments' range (assumption)",
+    )
+    coordination_conflict_cut: float = param(
+        0.5,
+        "fraction of conflict chance at full coverage",
+        0.0,
+        1.0,
+        ASSUMPTION,
+        "Share of a channel's conflict chance that full attention to the channel removes.",
+        "executives",
+    )
+    exec_exhaustion_accuracy: float = param(
+        0.5,
+        "accuracy lost at full exhaustion",
+        0.0,
+        1.0,
+        ASSUMPTION,
+        "Share of decision accuracy an executive loses at full exhaustion.",
+        "executives",
+    )
+    interim_expertise: float = param(
+        0.5,
+        "expertise (0-1 scale)",
+        0.05,
+        1.0,
+        ASSUMPTION,
+        "Expertise of an acting stand-in in every domain while a role is vacant.",
+        "executives",
+        plausible=(0.3, 0.7),
+        plausible_source="assumption",
+    )
+    fade_threshold: float = param(
+        0.5,
+        "alignment",
+        0.0,
+        1.0,
+        ASSUMPTION,
+        "Alignment below which a portfolio review finds a funded item's theme faded and re-aims"
+        " it.",
+        "executives",
+        plausible=(0.3, 0.7),
+        plausible_source="assumption",
     )
 
     def replace(self, **changes: Any) -> Params:

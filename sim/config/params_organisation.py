@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.config.param_fields import ASSUMPTION, MODEL_DEFAULT, param
+from sim.config.param_fields import ASSUMPTION, ORGANISATION_SIZE, param
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -16,28 +16,35 @@ class OrganisationParams:
 
     # --- Run -------------------------------------------------------------------------------------
     steps: int = param(
-        750,
+        1300,
         "ticks (working days)",
         1,
         100_000,
-        MODEL_DEFAULT,
-        "Length of the run; 750 ticks is about 3 years, near one CIO tenure.",
+        "assumption: the warm-up plus 750 ticks",
+        "Length of the run: the warm-up, then 750 measured ticks (about 3 years, near one CIO "
+        "tenure).",
         "run",
     )
     warmup: int = param(
-        60, "ticks", 0, 100_000, MODEL_DEFAULT, "Ticks left out of run summaries.", "run"
+        550,
+        "ticks",
+        0,
+        100_000,
+        "the warm-up rule of docs/steady_state.md (a drift test; MSER-5 beside it)",
+        "Ticks left out of run summaries: the start-up transient from a fresh organisation.",
+        "run",
     )
 
     # --- Organisation ----------------------------------------------------------------------------
     n_business_units: int = param(
-        8, "units", 1, 5_000, MODEL_DEFAULT, "Number of business units.", "organisation"
+        8, "units", 1, 5_000, ORGANISATION_SIZE, "Number of business units.", "organisation"
     )
     n_delivery_teams: int = param(
         7,
         "teams",
         1,
         5_000,
-        MODEL_DEFAULT,
+        ORGANISATION_SIZE,
         "IT teams building applications (strategic and change work).",
         "organisation",
     )
@@ -46,7 +53,7 @@ class OrganisationParams:
         "teams",
         1,
         5_000,
-        MODEL_DEFAULT,
+        ORGANISATION_SIZE,
         "IT teams running infrastructure (service requests, incidents).",
         "organisation",
     )
@@ -55,12 +62,18 @@ class OrganisationParams:
         "people",
         1,
         100,
-        MODEL_DEFAULT,
+        ORGANISATION_SIZE,
         "Smallest team headcount (uniform draw).",
         "organisation",
     )
     team_size_max: int = param(
-        9, "people", 1, 100, MODEL_DEFAULT, "Largest team headcount (uniform draw).", "organisation"
+        9,
+        "people",
+        1,
+        100,
+        ORGANISATION_SIZE,
+        "Largest team headcount (uniform draw).",
+        "organisation",
     )
     productivity: float = param(
         0.75,
@@ -70,6 +83,8 @@ class OrganisationParams:
         ASSUMPTION,
         "Work a rested person delivers per working day, net of meetings.",
         "organisation",
+        plausible=(0.5, 1.0),
+        plausible_source="assumption: half to all of a working day on the team's work",
     )
     person_cost: float = param(
         1.0,
@@ -83,22 +98,26 @@ class OrganisationParams:
 
     # --- Demand ----------------------------------------------------------------------------------
     request_rate: float = param(
-        0.85,
+        0.795,
         "requests per unit per tick",
         0.0,
         100.0,
-        ASSUMPTION,
+        "assumption, calibrated by simulated method of moments (docs/calibration.md)",
         "Poisson rate of new requests per business unit at demand level 1.",
         "demand",
+        plausible=(0.425, 1.7),
+        plausible_source="assumption: half to twice the value first set by hand",
     )
     share_strategic: float = param(
-        0.08,
+        0.0746,
         "fraction",
         0.0,
         1.0,
-        ASSUMPTION,
+        "assumption, calibrated by simulated method of moments (docs/calibration.md)",
         "Share of requests that are strategic (need investment).",
         "demand",
+        plausible=(0.04, 0.16),
+        plausible_source="assumption: half to twice the value first set by hand",
     )
     share_change: float = param(
         0.25,
@@ -110,13 +129,15 @@ class OrganisationParams:
         "demand",
     )
     effort_strategic: float = param(
-        40.0,
+        38.4,
         "person-days (median)",
         0.1,
         10_000.0,
-        ASSUMPTION,
+        "assumption, calibrated by simulated method of moments (docs/calibration.md)",
         "Median effort of a strategic request (lognormal).",
         "demand",
+        plausible=(20.0, 80.0),
+        plausible_source="assumption: half to twice the value first set by hand",
     )
     effort_change: float = param(
         4.0,
@@ -150,18 +171,22 @@ class OrganisationParams:
         "ticks",
         1,
         5_000,
-        "DORA 2021; Standish CHAOS",
+        "DORA 2021 (strategic work takes 1-6 months; 90 ticks is about 4)",
         "Promised time to deliver a strategic request.",
         "demand",
+        plausible=(21, 126),
+        plausible_source="DORA 2021: 1-6 months",
     )
     due_change: int = param(
         20,
         "ticks",
         1,
         5_000,
-        "DORA 2021 (medium performers)",
+        "DORA 2021 (medium performers: change lead time of days to weeks)",
         "Promised time to deliver a change request.",
         "demand",
+        plausible=(5, 40),
+        plausible_source="DORA 2021: days to weeks",
     )
     due_service: int = param(
         5, "ticks", 1, 5_000, ASSUMPTION, "Promised time to deliver a service request.", "demand"
@@ -205,7 +230,13 @@ class OrganisationParams:
 
     # --- Market ----------------------------------------------------------------------------------
     n_themes: int = param(
-        5, "themes", 1, 100, "March 1991; MODEL.md", "Number of strategic market themes.", "market"
+        5,
+        "themes",
+        1,
+        100,
+        "March 1991 (mechanism); value an assumption",
+        "Number of strategic market themes.",
+        "market",
     )
     turbulence: float = param(
         0.03,

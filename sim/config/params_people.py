@@ -24,15 +24,19 @@ class PeopleParams(WorkParams):
         "Josang & Ismail 2002; value an assumption",
         "Forgetting factor applied to trust evidence every tick.",
         "trust",
+        plausible=(0.95, 0.995),
+        plausible_source="sensitivity experiments' range (assumption)",
     )
     trust_negative_weight: float = param(
         3.0,
         "x positive",
         1.0,
         10.0,
-        "Slovic 1993; Poortinga & Pidgeon 2004; range 1.5-5 (assumption)",
+        "Slovic 1993; Poortinga & Pidgeon 2004 (asymmetry: mechanism); value an assumption",
         "Weight of a negative event relative to a positive one.",
         "trust",
+        plausible=(1.5, 5.0),
+        plausible_source="assumption, the range the trust-asymmetry literature suggests",
     )
     stakeholder_evidence: float = param(
         0.5,
@@ -62,7 +66,15 @@ class PeopleParams(WorkParams):
         "trust",
     )
     shadow_trust_threshold: float = param(
-        0.5, "trust", 0.0, 1.0, ASSUMPTION, "Trust below which units start shadow IT.", "trust"
+        0.5,
+        "trust",
+        0.0,
+        1.0,
+        ASSUMPTION,
+        "Trust below which units start shadow IT.",
+        "trust",
+        plausible=(0.3, 0.7),
+        plausible_source="assumption",
     )
     shadow_debt: float = param(
         0.02,
@@ -78,8 +90,28 @@ class PeopleParams(WorkParams):
         "capacity gain per unit trust above 0.5",
         0.0,
         2.0,
-        "De Jong et al. 2016 (rho = 0.30)",
+        "De Jong et al. 2016 (rho = 0.30, a correlation); effect size an assumption",
         "Team trust in its leader raises its productivity.",
+        "trust",
+        plausible=(0.0, 0.6),
+        plausible_source="assumption; 0: trust does not raise productivity",
+    )
+    channel_trust_gain: float = param(
+        0.05,
+        "positive evidence per tick per role at full coverage",
+        0.0,
+        1.0,
+        ASSUMPTION,
+        "Trust evidence a coordination channel gains each tick from each role's attention to it.",
+        "trust",
+    )
+    people_evidence: float = param(
+        0.2,
+        "positive evidence per tick at full people time",
+        0.0,
+        10.0,
+        ASSUMPTION,
+        "Trust evidence a team's trust in its leader gains from a tick of full people time.",
         "trust",
     )
 
@@ -89,9 +121,11 @@ class PeopleParams(WorkParams):
         "probability of voice",
         0.0,
         1.0,
-        "Edmondson 1999",
+        "Edmondson 1999 (construct); value an assumption",
         "Initial team psychological safety.",
         "climate",
+        plausible=(0.3, 0.7),
+        plausible_source="assumption",
     )
     safety_gain: float = param(
         0.01,
@@ -116,9 +150,11 @@ class PeopleParams(WorkParams):
         "trust",
         0.0,
         1.0,
-        "MODEL.md (blind spot)",
+        "assumption (above a new relationship's 0.5: the CIO starts with a blind spot)",
         "What the CIO believes business trust is, at the start.",
         "climate",
+        plausible=(0.5, 0.9),
+        plausible_source="assumption",
     )
     kpi_pull: float = param(
         0.02,
@@ -138,16 +174,49 @@ class PeopleParams(WorkParams):
         "How far an hour of feedback work moves perceived trust toward actual.",
         "climate",
     )
+    stakeholder_feedback_share: float = param(
+        0.25,
+        "feedback hours per stakeholder hour",
+        0.0,
+        10.0,
+        ASSUMPTION,
+        "How much an hour of stakeholder work teaches the executive about actual trust, in"
+        " feedback hours.",
+        "climate",
+    )
+    ontime_kpi_initial: float = param(
+        0.8,
+        "fraction on time",
+        0.0,
+        1.0,
+        ASSUMPTION,
+        "IT's own on-time KPI at the start, which perceived trust drifts toward.",
+        "climate",
+        plausible=(0.6, 0.95),
+        plausible_source="assumption",
+    )
+    kpi_weight: float = param(
+        0.02,
+        "weight of one delivery",
+        0.0,
+        1.0,
+        ASSUMPTION,
+        "Weight of each delivery in the exponential average that is IT's on-time KPI.",
+        "climate",
+    )
 
     # --- Exhaustion, attrition, turnover ---------------------------------------------------------
     exhaustion_rise: float = param(
-        0.017,
+        0.0185,
         "per tick per unit schedule pressure",
         0.0,
         1.0,
-        "Demerouti et al. 2001 (JD-R); value an assumption",
+        "Demerouti et al. 2001 (JD-R: mechanism); value an assumption, calibrated by simulated"
+        " method of moments (docs/calibration.md)",
         "Exhaustion gained per tick per unit of schedule pressure (demands).",
         "people",
+        plausible=(0.0085, 0.034),
+        plausible_source="assumption: half to twice the value first set by hand",
     )
     exhaustion_recovery: float = param(
         0.008,
@@ -173,7 +242,7 @@ class PeopleParams(WorkParams):
         "capacity loss at full exhaustion",
         0.0,
         1.0,
-        "Demerouti et al. 2001",
+        "Demerouti et al. 2001 (JD-R: mechanism); value an assumption",
         "Exhaustion lowers capacity.",
         "people",
     )
@@ -182,9 +251,12 @@ class PeopleParams(WorkParams):
         "exhaustion",
         0.0,
         1.0,
-        "Yerbo 2022 (high risk)",
+        "assumption: a cut set by hand on the model's 0-1 scale to stand for Yerbo 2022's"
+        " high-risk category (the survey gives the share at risk, 2 in 5, not a cut)",
         "Individual exhaustion above which a person is at high risk.",
         "people",
+        plausible=(0.4, 0.6),
+        plausible_source="assumption",
     )
     exhaustion_spread: float = param(
         0.3,
@@ -200,7 +272,8 @@ class PeopleParams(WorkParams):
         "per person per tick",
         0.0,
         1.0,
-        "about 12% annual IT attrition",
+        "assumption (about 12% a year at zero exhaustion, 1 - (1 - 0.0005)^250: a typical IT"
+        " staff turnover; no published source named)",
         "Base quit hazard.",
         "people",
     )

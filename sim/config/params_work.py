@@ -33,6 +33,8 @@ class WorkParams(OrganisationParams):
         "Jin & Levitt 1996 (VDT); value an assumption",
         "Chance a change item raises an exception.",
         "decisions",
+        plausible=(0.1, 0.5),
+        plausible_source="sensitivity experiments' 0.1-0.4, to twice the default (assumption)",
     )
     exception_prob_service: float = param(
         0.05,
@@ -53,6 +55,8 @@ class WorkParams(OrganisationParams):
         "(a delivery team's change that touches architecture; a platform change that touches an "
         "application).",
         "decisions",
+        plausible=(0.0, 0.5),
+        plausible_source="assumption; 0: no change crosses a split's line",
     )
     decision_hours: float = param(
         0.5,
@@ -77,7 +81,7 @@ class WorkParams(OrganisationParams):
         "probability",
         0.0,
         1.0,
-        "VDT hidden work; assumption",
+        "Jin & Levitt 1996 (VDT hidden work: mechanism); value an assumption",
         "Chance a defaulted (or hidden) exception causes rework.",
         "decisions",
     )
@@ -199,6 +203,8 @@ class WorkParams(OrganisationParams):
         "Repenning & Sterman 2001 (delay); value an assumption",
         "Ticks before improvement work pays back.",
         "stability",
+        plausible=(10, 90),
+        plausible_source="sensitivity experiments' range (assumption)",
     )
     pressure_cut: float = param(
         1.5,
@@ -208,6 +214,8 @@ class WorkParams(OrganisationParams):
         "Repenning & Sterman 2001 (tipping point); value an assumption",
         "How fast teams cut improvement time when over-loaded.",
         "stability",
+        plausible=(0.5, 5.0),
+        plausible_source="sensitivity experiments' range (assumption)",
     )
     hidden_defect_debt: float = param(
         0.01,
@@ -216,5 +224,35 @@ class WorkParams(OrganisationParams):
         1.0,
         ASSUMPTION,
         "Debt added when a problem is not voiced and ships.",
+        "stability",
+    )
+    incident_effort_sigma: float = param(
+        0.8,
+        "log-scale sd",
+        0.0,
+        3.0,
+        ASSUMPTION,
+        "Spread of the lognormal incident effort around incident_effort.",
+        "stability",
+    )
+    rushed_debt_factor: float = param(
+        2.0,
+        "x debt of unrushed work",
+        1.0,
+        10.0,
+        "Repenning & Sterman 2001 (mechanism); value an assumption",
+        "Debt multiplier of work delivered under pressure above 1 (rushed work).",
+        "stability",
+        plausible=(1.0, 3.0),
+        plausible_source="assumption; 1: rushing adds no debt",
+    )
+    improvement_plan_rate: float = param(
+        0.1,
+        "fraction of the gap per tick",
+        0.0,
+        1.0,
+        ASSUMPTION,
+        "How far a fully attended plan moves a team's improvement share toward its target each"
+        " tick.",
         "stability",
     )

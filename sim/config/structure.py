@@ -45,6 +45,20 @@ NUMBER_RANGES: dict[str, dict[str, Any]] = {
     "hours_per_tick": {"low": 0.0, "high": 24.0, "unit": "hours per tick"},
     "goal_incongruence": {"low": 0.0, "high": 1.0, "unit": "probability"},
 }
+# The range each structure number could plausibly take in a real organisation, by field, and why:
+# sensitivity designs sample inside it (a test checks the shipped experiments), and
+# ``docs/parameters.md`` prints it beside the allowed range above. All are assumptions.
+NUMBER_PLAUSIBLE: dict[str, tuple[float, float, str]] = {
+    "attention_hours": (
+        6.0,
+        12.0,
+        "assumption: an executive's working day, less what the model does not represent",
+    ),
+    "cost": (1.5, 6.0, "assumption: 1.5 to 6 loaded IT person-days (person_cost 1) per tick"),
+    "expertise": (0.4, 1.0, "assumption: a hired IT executive is at least a competent novice"),
+    "hours_per_tick": (0.0, 2.0, "assumption: none to two hours a day of coordination per role"),
+    "goal_incongruence": (0.0, 0.5, "assumption: aligned to conflicting on every other decision"),
+}
 _ROLE_NUMBERS = ("attention_hours", "cost")
 _CHANNEL_NUMBERS = ("hours_per_tick", "goal_incongruence")
 

@@ -200,7 +200,7 @@ def default_form(scenario: str = "baseline") -> dict[str, str]:
         "structure_b": b,
         **scenario_defaults(scenario),
         "shock_kind": NO_SHOCK,
-        "shock_at": "300",
+        "shock_at": "740",
         "shock_duration": "20",
         "shock_magnitude": "2",
         "seed": "0",

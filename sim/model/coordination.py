@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sim.model.trust import BetaTrust
+from sim.model.trust import AGREEMENT_EVIDENCE, TRUST_FACTOR, BetaTrust
 
 if TYPE_CHECKING:
     import numpy as np
@@ -71,7 +71,7 @@ class Coordination:
             if role in key:
                 c.sides[role] = coverage
                 c.coverage = min(c.sides.get(r, 1.0) for r in c.roles)
-                c.trust.positive(0.05 * coverage)
+                c.trust.positive(self.p.channel_trust_gain * coverage)
 
     def conflicts(self, roles: list[str]) -> bool:
         """Do ``roles`` conflict over a decision? Goal incongruence, eased by trust and time."""
@@ -80,11 +80,13 @@ class Coordination:
             return False
         p = self.p
         chance = channel.incongruence * p.goal_incongruence_multiplier
-        chance *= (1.5 - channel.trust.value) * (1.0 - 0.5 * channel.coverage)
+        chance *= (TRUST_FACTOR - channel.trust.value) * (
+            1.0 - p.coordination_conflict_cut * channel.coverage
+        )
         if self.rng.random() < min(1.0, chance):
             channel.trust.negative(1.0, p.trust_negative_weight)
             return True
-        channel.trust.positive(0.2)
+        channel.trust.positive(AGREEMENT_EVIDENCE)
         return False
 
     def role_left(self, role: str) -> None:

@@ -13,6 +13,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from sim.model.records import BLOCKED, QUEUED, Decision, Incident, Request
+from sim.model.trust import DECISION_EVIDENCE
 
 if TYPE_CHECKING:
     from sim.model.model import ITLeadershipModel
@@ -159,9 +160,9 @@ class Decisions:
             return
         team = model.team_list[d.team] if d.team >= 0 else None
         if team is not None:
-            team.leader_trust.positive(0.5)
+            team.leader_trust.positive(DECISION_EVIDENCE)
         if d.unit >= 0:
-            model.unit_list[d.unit].trust.positive(0.5)
+            model.unit_list[d.unit].trust.positive(DECISION_EVIDENCE)
         if not d.right:
             self._wrong(d)
         if d.crossing and self._conflict(d):
@@ -186,11 +187,11 @@ class Decisions:
         if d.team >= 0:
             model.team_list[d.team].leader_trust.negative(1.0, p.trust_negative_weight)
         if d.unit >= 0:
-            model.unit_list[d.unit].trust.negative(0.5, p.trust_negative_weight)
+            model.unit_list[d.unit].trust.negative(DECISION_EVIDENCE, p.trust_negative_weight)
         request = d.request
         if d.dtype != "stakeholder" and request and request.u_outcome < p.default_rework_prob:
             model.team_list[d.team].add_rework(request)
-        self._release(d)
+        self._release(d, decided=False)
 
     def _wrong(self, d: Decision) -> None:
         """A wrong decision is no better than the default: the same chance of rework."""
@@ -206,15 +207,25 @@ class Decisions:
     def _conflict(self, d: Decision) -> bool:
         """Do the roles of a crossing decision conflict over their channel?"""
         model = self.model
-        line = model.structure.reports_to(model.team_list[d.team].kind) if d.team >= 0 else None
+        if d.team >= 0:
+            kind = model.team_list[d.team].kind
+        elif d.request is not None and d.request.team >= 0:
+            kind = model.team_list[d.request.team].kind  # an escalation: its request's team
+        else:
+            kind = "delivery"  # an unrouted (strategic) request's escalation, as raised
+        line = model.structure.reports_to(kind)
         holders = list(d.hours_left)
         roles = holders if len(holders) > 1 else [holders[0], line]
         if None in roles:
             return False
         return model.coordination.conflicts(roles)  # type: ignore[arg-type]
 
-    def _release(self, d: Decision) -> None:
-        """What a resolved decision unblocks; its wait in the decision queue ends here."""
+    def _release(self, d: Decision, decided: bool = True) -> None:
+        """What a resolved decision unblocks; its wait in the decision queue ends here.
+
+        An escalation moves its request to the front only when an executive decided it: one
+        that timed out was decided by nobody, and the team goes on as it was (ODD 7.1.1).
+        """
         model = self.model
         c = model.counters
         self.open -= 1
@@ -222,7 +233,7 @@ class Decisions:
         c.decision_latency += model.tick - d.raised
         if d.dtype == "stakeholder":
             request = d.request  # the escalated request, which now goes first
-            if request is not None and request.status == QUEUED and request.team >= 0:
+            if decided and request is not None and request.status == QUEUED and request.team >= 0:
                 model.team_list[request.team].prioritise(request)
             return
         team = model.team_list[d.team]

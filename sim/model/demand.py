@@ -44,7 +44,7 @@ class Demand:
         self.next_rid = 0
         self.totals = {"created": 0, "delivered": 0, "rejected": 0, "shadowed": 0}
         self.delivered_log: list[tuple[int, int, int, int, int]] = []
-        self.ontime_kpi = 0.8
+        self.ontime_kpi = p.ontime_kpi_initial
 
     def new_request(self, unit: int, u: list[float], effort_z: float) -> Request:
         """Build a request from a unit's pre-drawn numbers (kind, size, theme, luck).
@@ -172,4 +172,4 @@ class Demand:
             unit.trust.positive(1.0)
         else:
             unit.trust.negative(1.0, p.trust_negative_weight)
-        self.ontime_kpi += 0.02 * ((late == 0) - self.ontime_kpi)
+        self.ontime_kpi += p.kpi_weight * ((late == 0) - self.ontime_kpi)

@@ -19,11 +19,18 @@ from sim.config.structure import DECISION_DOMAIN, Role
 from sim.model.attention import ACTIVITIES, allocate
 from sim.model.queues import ExecutiveQueues
 from sim.model.records import BLOCKED, QUEUED, Decision
+from sim.model.trust import TRUST_FACTOR
 
 if TYPE_CHECKING:
     from sim.model.model import ITLeadershipModel
 
 TECHNICAL_DECISIONS = ("architecture", "infrastructure")
+# Over-demand counts toward exhaustion up to twice the budget in excess (load 3): a saturation,
+# as for teams' schedule pressure (assumption).
+OVERLOAD_CAP = 2.0
+# Feedback teaches at LEARNING_BASE + mean team safety: half strength where nobody speaks up,
+# 1.5x where everyone does (assumption; the voice effect of Edmondson 1999).
+LEARNING_BASE = 0.5
 
 
 class Executive(mesa.Agent):
@@ -67,8 +74,8 @@ class Executive(mesa.Agent):
         return self.model.tick < self.vacant_until
 
     def expertise(self, domain: str) -> float:
-        """The holder's expertise in ``domain``; a stand-in has 0.5."""
-        return 0.5 if self.vacant else self.skills[domain]
+        """The holder's expertise in ``domain``; a stand-in has ``interim_expertise``."""
+        return self.model.p.interim_expertise if self.vacant else self.skills[domain]
 
     def take_role(self, role: Role) -> None:
         """Hold ``role`` after a restructure: its budget and cost, the same person's skills."""
@@ -76,12 +83,13 @@ class Executive(mesa.Agent):
 
     def decision_hours(self, base: float, domain: str, team_trust: float) -> float:
         """Hours a decision takes: slower with less expertise, more exhaustion and less trust."""
-        slowdown = (1.0 + self.exhaustion) * (1.5 - team_trust)
+        slowdown = (1.0 + self.exhaustion) * (TRUST_FACTOR - team_trust)
         return base / self.expertise(domain) * slowdown
 
     def accuracy(self, domain: str) -> float:
         """Chance a decision in ``domain`` is right: expertise, dented by exhaustion."""
-        return self.expertise(domain) * (1.0 - 0.5 * self.exhaustion)
+        loss = self.model.p.exec_exhaustion_accuracy
+        return self.expertise(domain) * (1.0 - loss * self.exhaustion)
 
     # --- the queues: what is asked of the executive ----------------------------------------------
     def take(self, decision: Decision, hours: float) -> None:
@@ -144,7 +152,7 @@ class Executive(mesa.Agent):
             # The executive acts on perceived satisfaction: a blind spot means too little time.
             n_holders = len(model.stakeholder_holders)
             need = p.stakeholder_hours_per_unit * model.n_units
-            demand["stakeholder"] = need * (1.5 - self.perceived_trust) / n_holders
+            demand["stakeholder"] = need * (TRUST_FACTOR - self.perceived_trust) / n_holders
             demand["feedback"] = model.feedback_hours[model.tick] / n_holders
         n = len(model.reports[name])
         # Graicunas (1933): relationships, not reports, load a leader.
@@ -265,7 +273,7 @@ class Executive(mesa.Agent):
         accuracy = self.accuracy("business")
         for k in range(n):
             request = items[(self.review_cursor + k) % len(items)]
-            faded = model.market.alignment(request.theme, model.tick) < 0.5
+            faded = model.market.alignment(request.theme, model.tick) < model.p.fade_threshold
             if faded and self.stream.random() < accuracy:
                 request.theme = model.market.leading_theme(model.tick)
                 if request.status == QUEUED or request.status == BLOCKED:
@@ -299,7 +307,8 @@ class Executive(mesa.Agent):
         # pass on what they hear, which they do more where it is safe to speak (Edmondson 1999).
         teams = model.team_list
         voice = sum(team.safety for team in teams) / len(teams)
-        learning = min(1.0, p.feedback_learning * (feedback_hours + 0.25 * hours) * (0.5 + voice))
+        heard = feedback_hours + p.stakeholder_feedback_share * hours
+        learning = min(1.0, p.feedback_learning * heard * (LEARNING_BASE + voice))
         self.perceived_trust += p.kpi_pull * (model.demand.ontime_kpi - self.perceived_trust)
         self.perceived_trust += learning * (actual - self.perceived_trust)
 
@@ -314,7 +323,7 @@ class Executive(mesa.Agent):
         # hours (the span term of the demand), so only the rest reaches each team as support.
         each = hours / (n * (1.0 + p.span_interaction * (n - 1)))
         need = p.people_hours_per_report
-        evidence = 0.2 * min(1.0, each / max(need, 1e-9))
+        evidence = p.people_evidence * min(1.0, each / max(need, 1e-9))
         for team in teams:
             team.receive_people_time(each, evidence)
 
@@ -326,7 +335,7 @@ class Executive(mesa.Agent):
         if self.vacant:
             return
         load = self.demand_total / max(self.budget, 1e-9)
-        strain = p.exec_exhaustion_rise * min(max(0.0, load - 1.0), 2.0)
+        strain = p.exec_exhaustion_rise * min(max(0.0, load - 1.0), OVERLOAD_CAP)
         recovery = p.exec_exhaustion_recovery * self.exhaustion
         self.exhaustion = min(1.0, max(0.0, self.exhaustion + strain - recovery))
         hazard = p.exec_turnover_base * (1.0 + p.exec_turnover_gain * self.exhaustion)

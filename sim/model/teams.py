@@ -20,7 +20,7 @@ from sim.model import streams
 from sim.model.draws import KeyedDraws, binomial_inverse, normal_from, poisson_inverse
 from sim.model.queues import QueueStats
 from sim.model.records import BLOCKED, CHANGE, QUEUED, SERVICE, STRATEGIC, Incident, Request
-from sim.model.trust import BetaTrust, negative_all
+from sim.model.trust import INCIDENT_EVIDENCE, NEUTRAL_TRUST, BetaTrust, negative_all
 
 if TYPE_CHECKING:
     from sim.model.model import ITLeadershipModel
@@ -43,6 +43,12 @@ INCIDENT_TYPE = {"delivery": "application", "platform": "infrastructure"}
 # luck from the (team, tick) overflow stream. Four hold nearly every tick, storms included.
 INCIDENT_SLOTS = 4
 INCIDENT_FIELDS = 4  # 0 major, 1 affected unit, 2-3 size (one normal, by Box-Muller)
+# Schedule pressure counts toward exhaustion up to 3x capacity: a saturation, so one storm tick
+# cannot exhaust a team outright (assumption).
+PRESSURE_CAP = 3.0
+# Psychological safety stays inside [0.02, 0.98]: a numeric guard that keeps the chance of voice
+# off 0 and 1, so a team can always recover or lose it (its gains and losses are additive).
+SAFETY_MIN, SAFETY_MAX = 0.02, 0.98
 
 
 class ITTeam(mesa.Agent):
@@ -121,7 +127,7 @@ class ITTeam(mesa.Agent):
         p = self.model.p
         c = self.headcount * p.productivity
         c *= 1.0 - p.exhaustion_productivity * self.exhaustion
-        c *= 1.0 + p.trust_productivity_gain * (self.leader_trust.value - 0.5)
+        c *= 1.0 + p.trust_productivity_gain * (self.leader_trust.value - NEUTRAL_TRUST)
         c /= 1.0 + p.debt_drag * self.debt
         return c if c > 0.0 else 0.0  # conditionals, not max(): every team, every tick
 
@@ -163,7 +169,8 @@ class ITTeam(mesa.Agent):
             luck = self.incident_draws.rows(t, n).ravel().tolist()
         for k in range(0, n * INCIDENT_FIELDS, INCIDENT_FIELDS):
             u_major, u_unit, u_size, u_angle = luck[k : k + INCIDENT_FIELDS]
-            effort = p.incident_effort * math.exp(0.8 * normal_from(u_size, u_angle))
+            z = normal_from(u_size, u_angle)
+            effort = p.incident_effort * math.exp(p.incident_effort_sigma * z)
             incident = Incident(self.index, effort, t, u_major < p.major_incident_share)
             self.incidents.append(incident)
             self.incident_effort += effort
@@ -177,10 +184,10 @@ class ITTeam(mesa.Agent):
         model.counters.incidents += 1
         model.counters.offered_effort += incident.remaining
         if incident.major:
-            negative_all(model.unit_trust, 0.3, p.trust_negative_weight)
+            negative_all(model.unit_trust, INCIDENT_EVIDENCE, p.trust_negative_weight)
             model.decisions.raise_decision(INCIDENT_TYPE[self.kind], self, incident=incident)
         else:
-            model.unit_list[unit].trust.negative(0.3, p.trust_negative_weight)
+            model.unit_list[unit].trust.negative(INCIDENT_EVIDENCE, p.trust_negative_weight)
 
     # --- work ------------------------------------------------------------------------------------
     def work(self) -> None:
@@ -393,7 +400,7 @@ class ITTeam(mesa.Agent):
         self.queue_stats.depart(request.entered, t)
         late = t - request.due
         model.demand.deliver(request, late if late > 0 else 0)
-        rushed = 2.0 if self.pressure > 1.0 else 1.0
+        rushed = p.rushed_debt_factor if self.pressure > 1.0 else 1.0
         self.debt += p.debt_per_effort * request.effort * rushed
 
     # --- what others do to the team ----------------------------------------------------------
@@ -437,7 +444,7 @@ class ITTeam(mesa.Agent):
         load = self.debt / p.debt_reference
         target = p.improvement_share_min + span * (load if load < 1.0 else 1.0)
         plan = p.improvement_share_min + (target - p.improvement_share_min) * quality
-        self.improvement_plan += 0.1 * share * (plan - self.improvement_plan)
+        self.improvement_plan += p.improvement_plan_rate * share * (plan - self.improvement_plan)
 
     def receive_people_time(self, hours: float, evidence: float) -> None:
         """The leader's people time: support against exhaustion and evidence for trust."""
@@ -474,12 +481,15 @@ class ITTeam(mesa.Agent):
         need = p.people_hours_per_report
         support = 1.0 if self.people_hours >= need or need <= 0.0 else self.people_hours / need
         # Demands deplete (JD-R); recovery is slower and helped by the leader's support.
-        strain = p.exhaustion_rise * (self.pressure if self.pressure < 3.0 else 3.0)
+        pressure = self.pressure if self.pressure < PRESSURE_CAP else PRESSURE_CAP
+        strain = p.exhaustion_rise * pressure
         recovery = p.exhaustion_recovery * (1.0 + p.support_recovery * support) * self.exhaustion
         exhaustion = self.exhaustion + strain - recovery
         self.exhaustion = 1.0 if exhaustion > 1.0 else (exhaustion if exhaustion > 0.0 else 0.0)
         safety = self.safety + p.safety_gain * self.people_hours - p.safety_decay * self.exhaustion
-        self.safety = 0.98 if safety > 0.98 else (safety if safety > 0.02 else 0.02)
+        self.safety = (
+            SAFETY_MAX if safety > SAFETY_MAX else (safety if safety > SAFETY_MIN else SAFETY_MIN)
+        )
         self.people_hours = 0.0
         while self.hires and self.hires[0] <= t:
             self.hires.popleft()

@@ -11,6 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+# Trust with no evidence (Beta(1, 1)'s mean): the neutral point other mechanisms are centred on.
+NEUTRAL_TRUST = 0.5
+# Factors written (TRUST_FACTOR - trust) are 1 at neutral trust and run from 1.5 (no trust) to
+# 0.5 (full trust): a modelling convention, so trust halves or adds half to what it scales.
+TRUST_FACTOR = 1.5
+# Evidence of single events, against 1 for a delivery on time (positive) or late (negative):
+# assumptions, fixed so that trust_negative_weight and trust_forgetting carry the scale.
+DECISION_EVIDENCE = 0.5  # an escalated decision resolved (+), or a unit's timed out (-)
+INCIDENT_EVIDENCE = 0.3  # an incident, to the unit it hits (all units for a major one) (-)
+AGREEMENT_EVIDENCE = 0.2  # a crossing decision settled without conflict, to the channel (+)
+
 
 @dataclass(slots=True)
 class BetaTrust:
@@ -51,7 +62,7 @@ class BetaTrust:
         """Forget everything: a new party starts with no relationship."""
         self.r = 0.0
         self.s = 0.0
-        self.value = 0.5
+        self.value = NEUTRAL_TRUST
 
 
 def negative_all(trusts: Iterable[BetaTrust], amount: float, weight: float) -> None:
