@@ -102,7 +102,7 @@ def test_compare_charts_summary_refusal_export(page, dashboard_url, tmp_path, ex
     assert _field(page, "request_rate").get_attribute("type") == "number"
 
     # A smaller run keeps the test quick; both structures on seed 3.
-    _set(page, "steps", 300)
+    _set(page, "steps", 600)  # above the 550-tick warm-up
     _set(page, "seed", 3)
     first = _run(page)
     assert first < FIRST_POINT_LIMIT, f"first chart point after {first:.2f} s"
@@ -117,7 +117,7 @@ def test_compare_charts_summary_refusal_export(page, dashboard_url, tmp_path, ex
     ):
         box = page.locator(f".chart-{chart}")
         assert int(box.locator("svg").get_attribute("data-points")) > 0, chart
-        assert box.locator(".chart-ticks").get_attribute("data-ticks") == "300"
+        assert box.locator(".chart-ticks").get_attribute("data-ticks") == "600"
     before = _card(page)
     assert set(before) >= {"lead_time_change_mean", "value_delivered", "business_trust_mean"}
     svg_before = page.locator(".chart-lead-time svg").inner_html()
@@ -186,7 +186,7 @@ def test_compare_charts_summary_refusal_export(page, dashboard_url, tmp_path, ex
 
 def test_several_seeds_show_paired_comparison(page, dashboard_url, export_file):
     _open(page, dashboard_url)
-    _set(page, "steps", 200)
+    _set(page, "steps", 580)
     _set(page, "seeds", 3)
     _run(page)
     card = page.locator(".summary-card")
