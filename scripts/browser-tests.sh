@@ -18,4 +18,5 @@ fi
 .venv/bin/python -m pip install --quiet -e '.[dev,dashboard]'
 # Playwright must never fetch a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-exec .venv/bin/python -m pytest -q tests/browser -m browser "$@"
+# The SolaraViz test of docs/mesa.md needs the same extra, not a browser: it runs here too.
+exec .venv/bin/python -m pytest -q tests/browser tests/test_mesa_conventions.py -m browser "$@"

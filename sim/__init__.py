@@ -10,9 +10,17 @@ structure a file defines, under steady load, workload shocks and market shocks::
 
 from importlib.metadata import version as _version
 
-from sim.api import RunResult, load_batch, read_batch_table, run, run_batch
+from sim.api import LeadershipModel, RunResult, load_batch, read_batch_table, run, run_batch
 from sim.errors import ConfigError
 
-__all__ = ["ConfigError", "RunResult", "load_batch", "read_batch_table", "run", "run_batch"]
+__all__ = [
+    "ConfigError",
+    "LeadershipModel",
+    "RunResult",
+    "load_batch",
+    "read_batch_table",
+    "run",
+    "run_batch",
+]
 # Single source: the version in pyproject.toml, as the installed package records it.
 __version__ = _version("itlead")

@@ -21,10 +21,12 @@ from sim.experiments.batch import (
 from sim.experiments.replicate import paired_replications
 from sim.experiments.run import RunResult, collect_result, run, with_inputs
 from sim.experiments.spec import Experiment, load_experiment
+from sim.model.mesa_model import LeadershipModel
 
 __all__ = [
     "BatchResult",
     "Experiment",
+    "LeadershipModel",
     "RunResult",
     "collect_result",
     "load_batch",

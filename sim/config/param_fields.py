@@ -44,6 +44,8 @@ class ParamInfo:
             organisation, inside the allowed range; None for categorical parameters.
             Sensitivity designs sample inside it.
         plausible_source: Where the plausible range comes from.
+        label: A reader's name for forms and tables ("Requests per business unit"); when empty,
+            :attr:`title` spells the parameter's name as words.
     """
 
     unit: str
@@ -55,6 +57,14 @@ class ParamInfo:
     choices: tuple[str, ...] = ()
     plausible: tuple[float, float] | None = None
     plausible_source: str = ""
+    label: str = ""
+
+    def title(self, name: str) -> str:
+        """The reader's name of parameter ``name``: its label, else its name as words."""
+        if self.label:
+            return self.label
+        words = " ".join("IT" if w == "it" else w for w in name.split("_"))
+        return words[:1].upper() + words[1:]
 
     @property
     def assumed(self) -> bool:
@@ -82,6 +92,7 @@ def param(
     *,
     plausible: tuple[float, float] | None = None,
     plausible_source: str = ASSUMPTION,
+    label: str = "",
 ) -> Any:
     """A :class:`Params` field: its default, and its documentation and bounds as metadata.
 
@@ -101,5 +112,6 @@ def param(
         choices,
         plausible,
         plausible_source if plausible else "",
+        label,
     )
     return field(default=default, metadata={"info": info})

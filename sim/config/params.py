@@ -53,6 +53,7 @@ class Params(PeopleParams):
         "How executives split attention when demand exceeds it.",
         "executives",
         ATTENTION_POLICIES,
+        label="Executive attention policy",
     )
     protected_share: float = param(
         0.35,
@@ -274,6 +275,7 @@ class Params(PeopleParams):
         "executives",
         plausible=(0.5, 3.0),
         plausible_source="sensitivity experiments' range (assumption)",
+        label="Coordination cost (x the structure's)",
     )
     goal_incongruence_multiplier: float = param(
         1.0,
@@ -285,6 +287,7 @@ class Params(PeopleParams):
         "executives",
         plausible=(0.5, 3.0),
         plausible_source="sensitivity experiments' range (assumption)",
+        label="Goal conflict (x the structure's)",
     )
     coordination_conflict_cut: float = param(
         0.5,

@@ -24,6 +24,7 @@ class OrganisationParams:
         "Length of the run: the warm-up, then 750 measured ticks (about 3 years, near one CIO "
         "tenure).",
         "run",
+        label="Run length",
     )
     warmup: int = param(
         550,
@@ -33,11 +34,19 @@ class OrganisationParams:
         "the warm-up rule of docs/steady_state.md (a drift test; MSER-5 beside it)",
         "Ticks left out of run summaries: the start-up transient from a fresh organisation.",
         "run",
+        label="Warm-up",
     )
 
     # --- Organisation ----------------------------------------------------------------------------
     n_business_units: int = param(
-        8, "units", 1, 5_000, ORGANISATION_SIZE, "Number of business units.", "organisation"
+        8,
+        "units",
+        1,
+        5_000,
+        ORGANISATION_SIZE,
+        "Number of business units.",
+        "organisation",
+        label="Business units",
     )
     n_delivery_teams: int = param(
         7,
@@ -47,6 +56,7 @@ class OrganisationParams:
         ORGANISATION_SIZE,
         "IT teams building applications (strategic and change work).",
         "organisation",
+        label="Delivery teams",
     )
     n_platform_teams: int = param(
         5,
@@ -56,6 +66,7 @@ class OrganisationParams:
         ORGANISATION_SIZE,
         "IT teams running infrastructure (service requests, incidents).",
         "organisation",
+        label="Platform teams",
     )
     team_size_min: int = param(
         5,
@@ -65,6 +76,7 @@ class OrganisationParams:
         ORGANISATION_SIZE,
         "Smallest team headcount (uniform draw).",
         "organisation",
+        label="Smallest team",
     )
     team_size_max: int = param(
         9,
@@ -74,6 +86,7 @@ class OrganisationParams:
         ORGANISATION_SIZE,
         "Largest team headcount (uniform draw).",
         "organisation",
+        label="Largest team",
     )
     productivity: float = param(
         0.75,
@@ -107,6 +120,7 @@ class OrganisationParams:
         "demand",
         plausible=(0.425, 1.7),
         plausible_source="assumption: half to twice the value first set by hand",
+        label="Requests per business unit",
     )
     share_strategic: float = param(
         0.0746,
@@ -118,6 +132,7 @@ class OrganisationParams:
         "demand",
         plausible=(0.04, 0.16),
         plausible_source="assumption: half to twice the value first set by hand",
+        label="Strategic share of requests",
     )
     share_change: float = param(
         0.25,
@@ -246,6 +261,7 @@ class OrganisationParams:
         ASSUMPTION,
         "Drift of theme priority weights (market turbulence).",
         "market",
+        label="Market turbulence",
     )
     theme_concentration: float = param(
         1.0,

@@ -37,6 +37,7 @@ class PeopleParams(WorkParams):
         "trust",
         plausible=(1.5, 5.0),
         plausible_source="assumption, the range the trust-asymmetry literature suggests",
+        label="Weight of bad news on trust",
     )
     stakeholder_evidence: float = param(
         0.5,
@@ -217,6 +218,7 @@ class PeopleParams(WorkParams):
         "people",
         plausible=(0.0085, 0.034),
         plausible_source="assumption: half to twice the value first set by hand",
+        label="Staff exhaustion per overloaded tick",
     )
     exhaustion_recovery: float = param(
         0.008,
@@ -276,6 +278,7 @@ class PeopleParams(WorkParams):
         " staff turnover; no published source named)",
         "Base quit hazard.",
         "people",
+        label="Staff attrition (rested)",
     )
     attrition_exhaustion_gain: float = param(
         3.0,
@@ -287,7 +290,14 @@ class PeopleParams(WorkParams):
         "people",
     )
     hiring_delay: int = param(
-        60, "ticks", 0, 1_000, ASSUMPTION, "Ticks to refill a vacancy.", "people"
+        60,
+        "ticks",
+        0,
+        1_000,
+        ASSUMPTION,
+        "Ticks to refill a vacancy.",
+        "people",
+        label="Time to fill a vacancy",
     )
     backlog_norm: float = param(
         10.0,

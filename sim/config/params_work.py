@@ -66,6 +66,7 @@ class WorkParams(OrganisationParams):
         ASSUMPTION,
         "Attention one escalated decision takes from a full expert.",
         "decisions",
+        label="Executive hours per decision",
     )
     decision_timeout: int = param(
         10,
@@ -113,6 +114,7 @@ class WorkParams(OrganisationParams):
         ASSUMPTION,
         "Base rate of incidents in each IT team (delivery and platform).",
         "stability",
+        label="Incident rate per platform team",
     )
     incident_effort: float = param(
         1.5,

@@ -1,39 +1,53 @@
-"""The dashboard's page in Solara: the set-up column, the charts and the summary card.
+"""The dashboard's page in Solara: the set-up, the answer, the structures, the charts, the table.
 
 This is the only module of :mod:`sim.dashboard` that imports Solara; :func:`sim.dashboard.serve`
-serves its :func:`Page`. The form, the runner, the export and the drawing live in modules of their
-own that work without it.
+serves its :func:`Page`. The form, the runner, the downloads and the drawing live in modules of
+their own that work without it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import threading
 from collections.abc import Mapping
 from typing import Any
 
-from sim.config.loaders import list_scenarios, list_structures
+from sim.analysis.plot.structure_chart import structure_svg
+from sim.analysis.plot.style import structure_label
+from sim.config.loaders import list_scenarios, list_structures, load_structure
 from sim.config.params import param_infos
 from sim.config.scenario import SHOCK_KINDS
-from sim.dashboard.charts import chart_svg
-from sim.dashboard.export import export_scenario, export_target
+from sim.dashboard.charts import chart_html
+from sim.dashboard.export import file_names, rerun_command, scenario_toml, structure_toml, table_csv
 from sim.dashboard.form import (
-    BEHAVIOUR,
-    DEFAULT_EXPORT,
+    CUSTOM,
+    GROUPS,
     NO_SHOCK,
-    ORGANISATION,
+    PRESETS,
     SEED_FIELDS,
     SHOCK_FIELDS,
+    SIDES,
     FieldSpec,
     Setup,
     check_form,
     default_form,
     field_specs,
+    preset_of,
     scenario_defaults,
+    structure_specs,
+    with_preset,
+    with_structure,
 )
-from sim.dashboard.session import CHARTS, ChartSpec, RunView, run_setup
+from sim.dashboard.session import (
+    CHARTS,
+    INCREMENT,
+    LatestView,
+    RunControl,
+    RunView,
+    run_setup,
+)
 from sim.dashboard.summary import answer_html, summary_html
-from sim.errors import ConfigError
 
 try:
     import solara
@@ -43,12 +57,14 @@ except ImportError as exc:  # pragma: no cover - the extra is optional
     ) from exc
 
 ERROR_COLOUR = "#b00020"
+STALE_COLOUR = "#8a5a00"
+PUBLISH_EVERY = 1.0  # seconds at least between chart redraws while a run goes on
 
 form_state = solara.reactive(default_form())
 run_view = solara.reactive(RunView())
+run_form = solara.reactive(dict[str, str]())  # the form as it was when the shown run started
 run_request = solara.reactive(0)
-export_message = solara.reactive("")
-confirm_overwrite = solara.reactive("")  # the file the next press of Export may replace
+run_control = solara.reactive(RunControl())
 
 
 # --- Changing the state -----------------------------------------------------------------------
@@ -64,144 +80,191 @@ def _set_scenario(name: str) -> None:
     form_state.value = {**form_state.value, "scenario": name, **scenario_defaults(name)}
 
 
-def _press_run(setup: Setup | None) -> None:
+def _start(setup: Setup | None, paused: bool) -> None:
     """Start a run of ``setup`` (the page's thread picks up the new request)."""
     if setup is None:
         return
+    run_control.value.stop()  # a run still going ends at its next increment
+    control = RunControl(paused=paused)
+    if paused:
+        control.step()  # Step on an idle page runs the first increment
+    run_control.set(control)
+    run_form.set(dict(form_state.value))
     run_view.set(RunView("running", setup, message="starting"))
     run_request.set(run_request.value + 1)
 
 
-def _press_export(setup: Setup | None, path: str) -> None:
-    """Export ``setup`` to ``path`` inside ``results/``; an existing file needs a second press.
+def _reset() -> None:
+    """Stop any run and clear its results, as SolaraViz's Reset does."""
+    run_control.value.stop()
+    run_control.set(RunControl())
+    run_form.set({})
+    run_view.set(RunView())
+    run_request.set(run_request.value + 1)
 
-    The first press on an existing file only asks; pressing again, with the same path, replaces
-    it. A path outside ``results/`` (absolute, ``..``, a symbolic link out) is refused.
-    """
-    if setup is None:
-        return
+
+def _run_into(setup: Setup, latest: LatestView, control: RunControl) -> None:
+    """Run ``setup``, offering each view to ``latest``; an error becomes a view too."""
     try:
-        target = export_target(path or DEFAULT_EXPORT)
-        overwrite = confirm_overwrite.value == str(target)
-        if target.exists() and not overwrite:
-            confirm_overwrite.set(str(target))
-            export_message.set(f"{target} exists: press Export again to replace it")
-            return
-        written = export_scenario(setup, target, overwrite=overwrite)
-    except (ConfigError, OSError) as exc:
-        confirm_overwrite.set("")
-        export_message.set(f"Export failed: {exc}")
-        return
-    confirm_overwrite.set("")
-    export_message.set(str(written))
-
-
-def _work(request: int, setup: Setup | None, cancel: threading.Event) -> None:
-    """Run request number ``request`` (none while it is 0), showing any error on the page."""
-    if request == 0 or setup is None:
-        return
-    try:
-        run_setup(setup, run_view.set, cancel)
+        run_setup(setup, latest.put, control, INCREMENT, PUBLISH_EVERY)
     except Exception as exc:  # shown on the page, never lost in a thread
-        run_view.set(RunView("error", setup, message=f"{type(exc).__name__}: {exc}"))
+        latest.put(RunView("error", setup, message=f"{type(exc).__name__}: {exc}"))
+    finally:
+        latest.close()
 
 
-# --- Pieces of the page -----------------------------------------------------------------------
+def _work(request: int, setup: Setup | None, control: RunControl) -> None:
+    """Run request number ``request`` (none while it is 0) and show its views as they come.
+
+    The model runs in a thread of its own; this one (Solara's, which may redraw the page) shows
+    the newest view each time the last has been drawn, so drawing never slows the run.
+    """
+    if request == 0 or setup is None or run_view.value.status != "running":
+        return
+    latest = LatestView()
+    threading.Thread(target=_run_into, args=(setup, latest, control), daemon=True).start()
+    while (view := latest.take()) is not None:
+        if run_request.value != request:
+            control.stop()  # a newer run, or Reset, has replaced this one
+            return
+        run_view.set(view)
+
+
+# --- The set-up column ------------------------------------------------------------------------
+
+
+def _css(name: str) -> str:
+    """A field name as a CSS class (``b.roles.CTO.cost`` -> ``b-roles-CTO-cost``)."""
+    return name.replace(".", "-")
 
 
 def _heading(text: str) -> None:
     """A bold heading over a group of fields."""
     solara.HTML(
-        tag="div", unsafe_innerHTML=f"<b>{html.escape(text)}</b>", style={"margin-top": "8px"}
-    )
-
-
-def _select(label: str, values: list[str], value: str, name: str, css: str) -> None:
-    """A drop-down that sets form field ``name``."""
-    solara.Select(
-        label, values=values, value=value, on_value=lambda v: _set(name, v), classes=[css]
+        tag="div", unsafe_innerHTML=f"<b>{html.escape(text)}</b>", style={"margin-top": "10px"}
     )
 
 
 @solara.component
 def NumberField(name: str, spec: FieldSpec, text: str, error: str | None):  # noqa: N802
-    """A number input with the parameter's unit, its allowed range and the error, if any."""
+    """A number input: its label, its one-line help with the allowed range, and any error."""
     attributes = {"min": repr(spec.low), "step": "1" if spec.integer else "any"}
     if spec.high is not None:
         attributes["max"] = repr(spec.high)
+    help_text = f"{spec.doc} Allowed {spec.range_text()}." if spec.doc else spec.range_text()
     solara.v.TextField(
-        label=f"{spec.label} [{spec.unit}]",
+        label=spec.label,
         v_model=text,
         on_v_model=lambda value: _set(name, value),
         type="number",
         attributes=attributes,
-        hint=f"allowed {spec.range_text()}",
+        hint=help_text,
         persistent_hint=True,
         error_messages=[error] if error else [],
-        class_=f"field field-{name}",
+        class_=f"field field-{_css(name)}",
         density="compact",
     )
 
 
 def _number_fields(
-    names: tuple[str, ...],
+    names: tuple[str, ...] | list[str],
     specs: Mapping[str, FieldSpec],
     form: Mapping[str, str],
     errors: Mapping[str, str],
 ) -> None:
     """One :func:`NumberField` per name."""
     for name in names:
-        NumberField(name, specs[name], form[name], errors.get(name))
+        NumberField(name, specs[name], form.get(name, ""), errors.get(name))
 
 
 def _choices(form: Mapping[str, str], errors: Mapping[str, str]) -> None:
-    """The scenario and the two structures."""
+    """The scenario and the two structures (choosing one loads its file's numbers)."""
     solara.Select(
-        "scenario",
+        "Scenario",
         values=list_scenarios(),
         value=form["scenario"],
         on_value=_set_scenario,
         classes=["select-scenario"],
     )
     structures = list_structures()
-    _select(
-        "structure A (reference)",
-        structures,
-        form["structure_a"],
-        "structure_a",
-        "select-structure-a",
-    )
-    _select("structure B", structures, form["structure_b"], "structure_b", "select-structure-b")
+    for side, label in zip(SIDES, ("Structure A (the reference)", "Structure B"), strict=True):
+        solara.Select(
+            label,
+            values=structures,
+            value=form[f"structure_{side}"],
+            on_value=lambda v, side=side: form_state.set(with_structure(form_state.value, side, v)),
+            classes=[f"select-structure-{side}"],
+        )
     if "structure_b" in errors:
         solara.Text(errors["structure_b"], style={"color": ERROR_COLOUR})
 
 
 def _parameters(form: Mapping[str, str], errors: Mapping[str, str]) -> None:
-    """The organisation, the behaviour, the extra shock and the seeds."""
-    specs = field_specs(int(form["steps"]) if "steps" not in errors else 1, form["shock_kind"])
-    _heading("Organisation")
-    _number_fields(ORGANISATION, specs, form, errors)
-    _heading("Behaviour")
-    _number_fields(BEHAVIOUR, specs, form, errors)
-    policies = list(param_infos()["attention_policy"].choices)
-    _select(
-        "attention_policy",
-        policies,
-        form["attention_policy"],
-        "attention_policy",
-        "select-attention-policy",
+    """The parameters by group, the organisation presets, the extra shock and the seeds."""
+    steps = form.get("steps", "")
+    specs = field_specs(
+        int(steps) if steps.isdigit() and "steps" not in errors else 1, form["shock_kind"]
     )
+    for title, names in GROUPS:
+        _heading(title)
+        if title == "Organisation":
+            solara.Select(
+                "Size preset",
+                values=[*PRESETS, CUSTOM],
+                value=preset_of(form),
+                on_value=lambda v: form_state.set(with_preset(form_state.value, v)),
+                classes=["select-preset"],
+            )
+        _number_fields(names, specs, form, errors)
+        if title == "Leadership":
+            info = param_infos()["attention_policy"]
+            solara.Select(
+                info.title("attention_policy"),
+                values=list(info.choices),
+                value=form["attention_policy"],
+                on_value=lambda v: _set("attention_policy", v),
+                classes=["select-attention-policy"],
+            )
     _heading("Extra shock")
-    kinds = [NO_SHOCK, *SHOCK_KINDS]
-    _select("shock kind", kinds, form["shock_kind"], "shock_kind", "select-shock-kind")
+    solara.Select(
+        "Shock kind",
+        values=[NO_SHOCK, *SHOCK_KINDS],
+        value=form["shock_kind"],
+        on_value=lambda v: _set("shock_kind", v),
+        classes=["select-shock-kind"],
+    )
     if form["shock_kind"] != NO_SHOCK:
         _number_fields(SHOCK_FIELDS, specs, form, errors)
-    _heading("Seeds")
+    _heading("Replications")
     _number_fields(SEED_FIELDS, specs, form, errors)
 
 
+@solara.component
+def StructureNumbers(side: str, form: Mapping[str, str], errors: Mapping[str, str]):  # noqa: N802
+    """Every number of one structure's file, editable, folded until asked for.
+
+    A wrong number unfolds them, so its message is never hidden.
+    """
+    name = form[f"structure_{side}"]
+    shown, show = solara.use_state(False)
+    if name not in list_structures():
+        return
+    specs = structure_specs(side, load_structure(name))
+    wrong = any(field in errors for field in specs)
+    solara.Button(
+        f"{'Hide' if shown else 'Edit'} {name}'s numbers",
+        on_click=lambda: show(not shown),
+        text=True,
+        style={"text-transform": "none", "padding": "0 4px"},
+        icon_name="mdi-chevron-up" if shown else "mdi-chevron-down",
+        classes=[f"numbers-toggle-{side}"],
+    )
+    if shown or wrong:
+        _number_fields(list(specs), specs, form, errors)
+
+
 def _form_errors(errors: Mapping[str, str]) -> None:
-    """Every message of the form, above the Run button (nothing when there are none)."""
+    """Every message of the form, above the buttons (nothing when there are none)."""
     if errors:
         solara.HTML(
             tag="div",
@@ -211,109 +274,224 @@ def _form_errors(errors: Mapping[str, str]) -> None:
         )
 
 
-def _export(form: Mapping[str, str], setup: Setup | None) -> None:
-    """The export path (inside ``results/``), the Export button and what the last press did."""
-    _heading("Export")
-    solara.InputText(
-        "scenario file (inside results/)",
-        value=form["export_path"],
-        on_value=lambda v: _set("export_path", v),
-        continuous_update=True,
-        classes=["export-path-input"],
-    )
-    solara.Button(
-        "Export scenario TOML",
-        on_click=lambda: _press_export(setup, form.get("export_path", "")),
-        disabled=setup is None,
-        classes=["export-button"],
-    )
-    if export_message.value:
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=html.escape(export_message.value),
-            classes=["export-path"],
-            style={"font-size": "0.85em", "word-break": "break-all"},
-        )
-
-
-def _setup_card(
-    form: Mapping[str, str], setup: Setup | None, errors: Mapping[str, str], running: bool
-) -> None:
-    """The set-up column: every input, the form's errors, Run and Export."""
-    with solara.Card("Set-up", classes=["setup-card"]):
-        _choices(form, errors)
-        _parameters(form, errors)
-        _form_errors(errors)
+def _controls(setup: Setup | None, view: RunView) -> None:
+    """Run, pause or resume, step, stop and reset: SolaraViz's controls for a paired run."""
+    control = run_control.value
+    going = view.status in ("running", "paused")
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "6px", "margin-top": "8px"}):
         solara.Button(
-            "Run both structures",
-            on_click=lambda: _press_run(setup),
-            disabled=setup is None or running,
+            "Run",
+            on_click=lambda: _start(setup, paused=False),
+            disabled=setup is None or going,
             color="primary",
             classes=["run-button"],
         )
-        _export(form, setup)
+        if going and control.paused:
+            solara.Button("Resume", on_click=_resume, classes=["resume-button"])
+        else:
+            solara.Button("Pause", on_click=_pause, disabled=not going, classes=["pause-button"])
+        solara.Button(
+            f"Step {INCREMENT} ticks",
+            on_click=lambda: control.step() if going else _start(setup, paused=True),
+            disabled=setup is None or (going and not control.paused),
+            classes=["step-button"],
+        )
+        solara.Button("Stop", on_click=control.stop, disabled=not going, classes=["stop-button"])
+        solara.Button("Reset", on_click=_reset, classes=["reset-button"])
+
+
+def _pause() -> None:
+    """Hold the run after its current increment."""
+    run_control.value.pause()
+
+
+def _resume() -> None:
+    """Let a paused run go on; the page shows it going at once."""
+    run_control.value.resume()
+    run_view.set(dataclasses.replace(run_view.value, status="running"))
+
+
+def _setup_card(
+    form: Mapping[str, str], setup: Setup | None, errors: Mapping[str, str], view: RunView
+) -> None:
+    """The set-up column: every input, the form's errors and the run's controls."""
+    with solara.Card("Your organisation and the structures", classes=["setup-card"]):
+        _choices(form, errors)
+        _parameters(form, errors)
+        _heading("Structure numbers (from each structure file)")
+        for side in SIDES:
+            StructureNumbers(side, form, errors)
+        _form_errors(errors)
+        _controls(setup, view)
+
+
+# --- The results column -----------------------------------------------------------------------
+
+
+def _status(view: RunView, request: int, stale: bool) -> None:
+    """The run's status line and, when an input changed since the run, the stale mark."""
+    status = view.message or "Press Run to compare the two structures on the same seeds."
+    if view.first_points is not None:
+        status += f" · first points after {view.first_points:.2f} s"
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=html.escape(status),
+        # The run number lets a reader (or a test) tell this run's results from the last.
+        classes=["run-status", f"status-{view.status}", f"run-{request}"],
+    )
+    if stale:
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                "<b>Out of date:</b> an input changed after this run. The results below are "
+                "for the earlier inputs; press Run to update them."
+            ),
+            classes=["stale-mark"],
+            style={
+                "color": STALE_COLOUR,
+                "background": "#fff4e0",
+                "border-left": f"4px solid {STALE_COLOUR}",
+                "padding": "6px 10px",
+                "margin": "6px 0",
+            },
+        )
+
+
+def _answer_card(view: RunView) -> None:
+    """The answer first, in plain words, with the verdict rule (once a run has results)."""
+    if view.status not in ("done", "stopped") or view.setup is None:
+        return
+    a, b = (structure_label(s) for s in view.setup.structures)
+    with solara.Card(f"The answer: {b} against {a}", classes=["answer-card"]):
+        solara.HTML(tag="div", unsafe_innerHTML=answer_html(view))
 
 
 @solara.component
-def Chart(view: RunView, chart: ChartSpec):  # noqa: N802
-    """One chart in a container with a stable class (``chart-lead-time`` and so on)."""
-    css = chart[0]
-    svg = solara.use_memo(lambda: chart_svg(view, chart), dependencies=[id(view), css])
-    ticks = f'<div class="chart-ticks" data-ticks="{view.tick}">{view.tick} ticks</div>'
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=svg + ticks,
-        classes=["chart", css],
-        style={"font-size": "0.75em", "color": "#666", "min-width": "440px"},
+def StructurePictures(setup: Setup | None):  # noqa: N802
+    """Each structure as it runs: roles, decision rights, reporting lines and channels."""
+    key = None if setup is None else (setup.structures, repr(setup.numbers))
+    svgs = solara.use_memo(
+        lambda: [] if setup is None else [structure_svg(s) for s in setup.structure_objs()],
+        dependencies=[key],
     )
-
-
-def _summary_card(view: RunView) -> None:
-    """The paired differences of a finished run (nothing before it has finished)."""
-    if view.status != "done" or view.setup is None:
+    if not svgs:
         return
-    a, b = view.setup.structures
-    seeds = view.setup.seeds
-    title = (
-        f"Paired differences, {b} minus {a}, seed {view.setup.seed}"
-        if seeds == 1
-        else f"Paired comparison over {seeds} seeds, {b} minus {a} (95% CI)"
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}, classes=["structure-pictures"]):
+        for side, svg in zip(SIDES, svgs, strict=True):
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=svg,
+                classes=["structure-picture", f"structure-picture-{side}"],
+                style={"max-width": "520px", "flex": "1 1 400px"},
+            )
+
+
+@solara.component
+def Chart(view: RunView, css: str, measure: str):  # noqa: N802
+    """One chart, in a container with a stable class (``chart-lead-time`` and so on)."""
+    img = solara.use_memo(lambda: chart_html(view, css, measure), dependencies=[id(view), css])
+    solara.HTML(tag="div", unsafe_innerHTML=img, classes=["chart", css])
+
+
+def _details(view: RunView) -> None:
+    """The detailed table, folded below the charts."""
+    if view.summaries is None or view.setup is None:
+        return
+    seeds = view.summaries["replication"].nunique()
+    what = "paired comparison (95% CI)" if view.comparison is not None else "paired differences"
+    summary = html.escape(f"Detailed table: {what} over {seeds} seed(s)")
+    solara.HTML(
+        tag="details",  # folded until opened: the answer above is what most readers need
+        unsafe_innerHTML=f"<summary>{summary}</summary>{summary_html(view)}",
+        classes=["summary-card"],
+        style={"margin": "8px 0"},
     )
-    with solara.Card(title, classes=["summary-card"]):
-        solara.HTML(tag="div", unsafe_innerHTML=answer_html(view) + summary_html(view))
 
 
-def _results(view: RunView, request: int) -> None:
-    """The run's status line, the charts and the summary card."""
+def _download(label: str, data: Any, filename: str, css: str, disabled: bool = False) -> None:
+    """A button that downloads ``data`` (text, or a function making it) as ``filename``."""
+    button = solara.Button(label, icon_name="mdi-download", disabled=disabled, classes=[css])
+    if disabled:
+        return
+    solara.FileDownload(data, filename=filename, mime_type="text/plain", children=[button])
+
+
+def _downloads(setup: Setup | None, view: RunView) -> None:
+    """Browser downloads: the set-up's files (as the form stands) and the last run's tables."""
+    with solara.Card("Download", classes=["download-card"]):
+        if setup is None:
+            solara.Text("Fix the set-up's errors to download its files.")
+        else:
+            names = file_names(setup)
+            with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}):
+                _download(
+                    "Scenario file",
+                    lambda: scenario_toml(setup),
+                    names["scenario"],
+                    "download-scenario",
+                )
+                for side, key in enumerate(("a", "b")):
+                    _download(
+                        f"Structure {key.upper()} file",
+                        lambda side=side: structure_toml(setup, side),
+                        names[key],
+                        f"download-structure-{key}",
+                    )
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"Rerun them: <code>{html.escape(rerun_command(setup))}</code>",
+                classes=["rerun-command"],
+                style={"font-size": "0.85em", "margin-top": "6px"},
+            )
+        if view.summaries is not None and view.setup is not None:
+            with solara.Row(style={"flex-wrap": "wrap", "gap": "6px", "margin-top": "6px"}):
+                stem = file_names(view.setup)["scenario"].removesuffix(".toml")
+                _download(
+                    "Runs (CSV)",
+                    lambda: table_csv(view.summaries),
+                    f"{stem}_runs.csv",
+                    "download-runs",
+                )
+                if view.comparison is not None:
+                    _download(
+                        "Comparison (CSV)",
+                        lambda: table_csv(view.comparison),
+                        f"{stem}_comparison.csv",
+                        "download-comparison",
+                    )
+
+
+def _results(view: RunView, request: int, stale: bool, setup: Setup | None) -> None:
+    """The answer first, then the structures, the charts, the table and the downloads."""
     with solara.Column():
-        status = view.message or "Press Run to compare the two structures."
-        if view.first_points is not None:
-            status += f" · first points after {view.first_points:.2f} s"
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=html.escape(status),
-            # The run number lets a reader (or a test) tell this run's card from the last.
-            classes=["run-status", f"status-{view.status}", f"run-{request}"],
-        )
-        with solara.GridFixed(columns=2):
-            for chart in CHARTS:
-                Chart(view, chart)
-        _summary_card(view)
+        _status(view, request, stale)
+        _answer_card(view)
+        StructurePictures(view.setup or setup)
+        with (
+            solara.Div(style={"opacity": "0.45" if stale else "1"}, classes=["charts"]),
+            solara.GridFixed(columns=2),
+        ):
+            for css, measure in CHARTS:
+                Chart(view, css, measure)
+        _details(view)
+        _downloads(setup, view)
 
 
 @solara.component
 def Page():  # noqa: N802
-    """The dashboard page: the set-up on the left, the run on the right."""
+    """The dashboard page: the set-up on the left, the answer and the run on the right."""
     form = form_state.value
     setup, errors = check_form(form)
     view = run_view.value
     request = run_request.value
+    control = run_control.value
+    stale = view.status != "idle" and bool(run_form.value) and run_form.value != form
 
     def work(cancel: threading.Event) -> None:
-        _work(request, setup, cancel)
+        _work(request, view.setup, control)
 
     solara.use_thread(work, dependencies=[request], intrusive_cancel=False)
     solara.Title("itlead dashboard")
-    with solara.Columns([1, 3]):
-        _setup_card(form, setup, errors, view.status == "running")
-        _results(view, request)
+    with solara.Columns([4, 9]):
+        _setup_card(form, setup, errors, view)
+        _results(view, request, stale, setup)

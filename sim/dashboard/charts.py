@@ -1,127 +1,107 @@
-"""The dashboard's charts, drawn by hand as inline SVG.
+"""The dashboard's charts, drawn by the paper figures' own code (matplotlib, the project style).
 
-Drawn by hand rather than with matplotlib: a PNG per chart per update was too slow for the charts
-to follow the model; a chart is a few kilobytes of text. Nothing here needs Solara.
+Each chart is :mod:`sim.analysis.plot.timeseries_chart`'s figure for one measure: per structure
+the mean over the seeds finished so far with its 95% band, the same labels, units, Okabe-Ito
+colours and line styles as the paper, shocks shaded, and the warm-up (left out of every summary)
+hatched. The page shows it as a PNG. Nothing here needs Solara.
 """
 
 from __future__ import annotations
 
+import base64
 import html
-import math
-from dataclasses import dataclass
+import io
 
-import numpy as np
+import matplotlib.pyplot as plt
 
-from sim.dashboard.session import ChartSpec, RunView, chart_values
+from sim.analysis.plot.style import (
+    PRESETS,
+    figure_style,
+    structure_order,
+    words,
+)
+from sim.analysis.plot.timeseries_chart import draw_lines, draw_shocks, label_axes
+from sim.dashboard.session import SMOOTH, RunView, chart_frame
 
-WIDTH, HEIGHT = 440, 210  # the whole chart, in pixels
-LEFT, RIGHT, TOP, BOTTOM = 52, 12, 26, 30  # margins around the plot area
-PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-COLOURS = ("#0072B2", "#D55E00")  # Okabe-Ito blue and vermillion
-MAX_POINTS = 400  # points drawn per line, at most about
-
-
-@dataclass(frozen=True, slots=True)
-class _Scale:
-    """Data to pixels: ticks ``0..steps`` across, ``low..high`` up."""
-
-    low: float
-    high: float
-    steps: int
-
-    def x(self, x: float) -> float:
-        """The pixel column of tick ``x``."""
-        return LEFT + PLOT_W * x / self.steps
-
-    def y(self, y: float) -> float:
-        """The pixel row of value ``y``."""
-        return TOP + PLOT_H * (1.0 - (y - self.low) / (self.high - self.low))
+DPI = 130  # one-column print size (3.5 x 2.6 in) at about 455 x 340 pixels on screen
+WARMUP_HATCH = "////"
 
 
-def _polylines(xs: np.ndarray, ys: np.ndarray) -> list[list[tuple[float, float]]]:
-    """Runs of finite points (a NaN breaks the line)."""
-    runs: list[list[tuple[float, float]]] = [[]]
-    for x, y in zip(xs, ys, strict=True):
-        if math.isfinite(y):
-            runs[-1].append((float(x), float(y)))
-        elif runs[-1]:
-            runs.append([])
-    return [r for r in runs if r]
+def chart_title(measure: str) -> str:
+    """A chart's title: the measure in words, and how each run is smoothed."""
+    name = words(measure)
+    return f"{name[:1].upper()}{name[1:]} ({SMOOTH}-tick mean)"
 
 
-def _scale(values: dict[str, np.ndarray], steps: int) -> _Scale:
-    """The range of every finite value, padded by 5% (a flat line gets one unit either side)."""
-    finite = [v[np.isfinite(v)] for v in values.values()]
-    finite = [v for v in finite if len(v)]
-    low = min(float(v.min()) for v in finite) if finite else 0.0
-    high = max(float(v.max()) for v in finite) if finite else 1.0
-    if high - low < 1e-12:
-        low, high = low - 1.0, high + 1.0
-    pad = 0.05 * (high - low)
-    return _Scale(low - pad, high + pad, max(steps, 1))
-
-
-def _frame(title: str, scale: _Scale) -> list[str]:
-    """The SVG's opening, the title, the plot's border, and both axes with their labels."""
-    parts = [
-        f'<svg class="chart-svg" xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" '
-        f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" '
-        f'font-size="10">',
-        f'<text x="{LEFT}" y="14" font-size="12" font-weight="bold">{html.escape(title)}</text>',
-        f'<rect x="{LEFT}" y="{TOP}" width="{PLOT_W}" height="{PLOT_H}" fill="none" '
-        'stroke="#bbb"/>',
-    ]
-    low, high = scale.low, scale.high
-    for k in range(5):
-        y = low + (high - low) * k / 4
-        parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{scale.y(y):.1f}" y2="{scale.y(y):.1f}" '
-            f'stroke="#eee"/><text x="{LEFT - 4}" y="{scale.y(y) + 3:.1f}" text-anchor="end">'
-            f"{y:.3g}</text>"
-        )
-    for x in (0, scale.steps // 2, scale.steps):
-        parts.append(
-            f'<text x="{scale.x(x):.1f}" y="{HEIGHT - BOTTOM + 13}" text-anchor="middle">{x}</text>'
-        )
-    parts.append(
-        f'<text x="{LEFT + PLOT_W / 2:.1f}" y="{HEIGHT - 4}" text-anchor="middle">tick</text>'
+def _draw_warmup(ax: plt.Axes, warmup: int, f: dict[str, float]) -> None:
+    """The warm-up, hatched and named: the ticks every summary leaves out."""
+    if warmup <= 0:
+        return
+    ax.axvspan(0, warmup, facecolor="none", edgecolor="0.85", hatch=WARMUP_HATCH, lw=0, zorder=0)
+    ax.annotate(
+        "warm-up",
+        xy=(warmup, 0.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(-2, 2),
+        textcoords="offset points",
+        ha="right",
+        va="bottom",
+        fontsize=f["tiny"],
+        color="0.35",
     )
-    return parts
 
 
-def _lines(values: dict[str, np.ndarray], scale: _Scale) -> tuple[list[str], int]:
-    """Each structure's line (thinned to about MAX_POINTS points) and name; and points drawn."""
-    parts = []
-    points = 0
-    for i, (colour, (name, ys)) in enumerate(zip(COLOURS, values.items(), strict=False)):
-        xs = np.arange(len(ys))
-        stride = max(1, len(ys) // MAX_POINTS)
-        for run in _polylines(xs[::stride], ys[::stride]):
-            points += len(run)
-            coords = " ".join(f"{scale.x(x):.1f},{scale.y(y):.1f}" for x, y in run)
-            parts.append(
-                f'<polyline class="series-{i}" fill="none" stroke="{colour}" '
-                f'stroke-width="1.5" points="{coords}"/>'
-            )
-        parts.append(
-            f'<text x="{WIDTH - RIGHT - 4}" y="{TOP + 12 + 12 * i}" text-anchor="end" '
-            f'fill="{colour}">{html.escape(name)}</text>'
-        )
-    return parts, points
-
-
-def chart_svg(view: RunView, chart: ChartSpec) -> str:
-    """One chart as inline SVG: both structures' lines over the ticks run so far.
+def chart_figure(view: RunView, measure: str) -> plt.Figure | None:
+    """The chart of ``measure`` for ``view`` (None before the first points).
 
     Args:
-        view: The run's view; its series are drawn.
-        chart: One of :data:`sim.dashboard.session.CHARTS`.
+        view: A run's view.
+        measure: A per-tick measure of :data:`sim.dashboard.session.CHART_MEASURES`.
 
     Returns:
-        The ``<svg>`` element; its ``data-points`` attribute counts the points drawn.
+        A figure at the one-column print size; the caller closes it.
     """
-    values = chart_values(view, chart)
-    scale = _scale(values, view.steps)
-    lines, points = _lines(values, scale)
-    svg = "".join([*_frame(chart[1], scale), *lines, "</svg>"])
-    return svg.replace("<svg ", f'<svg data-points="{points}" ', 1)
+    summary = chart_frame(view, measure)
+    if summary.empty:
+        return None
+    names = list(dict.fromkeys(summary["structure"]))
+    structures = [s for s in structure_order(names) if s in names]
+    counts = summary.groupby("structure")["n"].max().astype(int).to_dict()
+    with figure_style("single") as f:
+        fig, ax = plt.subplots(figsize=PRESETS["single"], layout="constrained")
+        _draw_warmup(ax, view.warmup, f)
+        draw_shocks(ax, view.windows, f)
+        draw_lines(ax, summary, structures, counts, f)
+        label_axes(ax, summary, measure)
+        ax.set_xlim(0, max(view.steps, 1))  # the whole run, so the lines grow into it
+        ax.set_title(chart_title(measure), loc="left")
+        fig.legend(loc="outside lower center", ncol=2, handlelength=2.6, columnspacing=1.2)
+    return fig
+
+
+def chart_png(view: RunView, measure: str) -> bytes:
+    """The chart as PNG bytes (empty before the first points)."""
+    fig = chart_figure(view, measure)
+    if fig is None:
+        return b""
+    try:
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=DPI)
+        return out.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def chart_html(view: RunView, css: str, measure: str) -> str:
+    """The chart as an ``<img>`` with its alternative text, and the ticks and seeds it shows."""
+    png = chart_png(view, measure)
+    seeds = view.replications_done or (1 if view.live else 0)
+    state = f'data-ticks="{view.tick}" data-seeds="{seeds}" data-measure="{measure}"'
+    if not png:
+        return f'<div class="chart-empty {css}" {state}>{html.escape(chart_title(measure))}</div>'
+    data = base64.b64encode(png).decode("ascii")
+    alt = html.escape(f"{chart_title(measure)} per structure over ticks")
+    return (
+        f'<img class="chart-img" {state} alt="{alt}" src="data:image/png;base64,{data}" '
+        'style="width:100%;max-width:560px;height:auto"/>'
+    )

@@ -1,60 +1,49 @@
-"""Export: a dashboard set-up as a scenario file that ``itlead validate`` and ``itlead run`` accept.
+"""The dashboard's downloads: a set-up as files that ``itlead validate`` and ``itlead run`` accept.
 
-The file reruns to the dashboard's numbers: :func:`sim.dashboard.session.run_setup` runs the very
-text :func:`scenario_toml` writes.
+The page offers them as browser downloads and never writes on the server. The files rerun to the
+dashboard's numbers: :func:`sim.dashboard.session.run_setup` runs the very text
+:func:`scenario_toml` and :func:`structure_toml` write, and ``itlead compare-structures
+--scenario SCENARIO.toml --structures A.toml B.toml --seeds N --master-seed SEED`` (the command
+:func:`rerun_command` prints) gives the same runs.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import tomli_w
+
 from sim.config.loaders import load_scenario
-from sim.dashboard.form import DEFAULT_EXPORT
-from sim.errors import ConfigError
+from sim.config.structure_overrides import structure_data
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.config.scenario import ShockSpec
     from sim.dashboard.form import Setup
 
 
-def _toml_value(value: Any) -> str:
-    """``value`` as a TOML value: a boolean, a number, an array or a basic string."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, (tuple, list)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return json.dumps(str(value))  # a TOML basic string uses JSON's escapes
-
-
-def _shock_lines(shock: ShockSpec) -> list[str]:
+def _shock_table(shock: ShockSpec) -> dict[str, Any]:
     """One ``[[shocks]]`` table, with only the keys that differ from a shock's defaults."""
-    lines = ["[[shocks]]", f"kind = {_toml_value(shock.kind)}"]
+    table: dict[str, Any] = {"kind": shock.kind}
     if shock.window is not None:
-        lines.append(f"window = {_toml_value(list(shock.window))}")
+        table["window"] = list(shock.window)
     else:
-        lines.append(f"at = {_toml_value(shock.at)}")
-    lines += [
-        f"duration = {_toml_value(shock.duration)}",
-        f"magnitude = {_toml_value(float(shock.magnitude))}",
-    ]
+        table["at"] = shock.at
+    table |= {"duration": shock.duration, "magnitude": float(shock.magnitude)}
     if shock.repeat != 1:
-        lines.append(f"repeat = {_toml_value(shock.repeat)}")
+        table["repeat"] = shock.repeat
     if shock.every:
-        lines.append(f"every = {_toml_value(shock.every)}")
-    return lines
+        table["every"] = shock.every
+    return table
 
 
 def scenario_toml(setup: Setup) -> str:
     """The set-up as a scenario file: ``base``, ``[params]`` and every shock.
 
     A child scenario's ``shocks`` replace its base's, so the base's shocks are written out again
-    before the extra one; the base's interventions are inherited as they are.
+    before the extra one (an empty list clears them); the base's interventions are inherited.
 
     Args:
         setup: A checked set-up (from :func:`sim.dashboard.form.check_form`).
@@ -66,56 +55,57 @@ def scenario_toml(setup: Setup) -> str:
     kind = f"; extra shock {setup.shock.kind}" if setup.shock else ""
     description = (
         f"Exported from the itlead dashboard: {setup.scenario} with the chosen parameters{kind}. "
-        f"Compared there: {setup.structures[0]} vs {setup.structures[1]}, seed {setup.seed}."
+        f"Compared there: {setup.structures[0]} vs {setup.structures[1]}, "
+        f"{setup.seeds} seed(s) from master seed {setup.seed}."
     )
     shocks = [*base.shocks, *((setup.shock,) if setup.shock else ())]
-    lines = [f"description = {_toml_value(description)}", f"base = {_toml_value(base.name)}"]
-    if not shocks:
-        lines.append("shocks = []")  # top-level key: must come before the first table
-    lines += ["", "[params]", *(f"{k} = {_toml_value(v)}" for k, v in setup.params.items())]
-    for shock in shocks:
-        lines += ["", *_shock_lines(shock)]
-    return "\n".join(lines) + "\n"
+    data = {
+        "description": description,
+        "base": base.name,
+        "shocks": [_shock_table(s) for s in shocks],
+        "params": dict(setup.params),
+    }
+    return tomli_w.dumps(data)
 
 
-EXPORT_ROOT = Path("results")  # the page writes only inside this folder (of the working folder)
-
-
-def export_target(path: str | Path, root: str | Path = EXPORT_ROOT) -> Path:
-    """Where the page may write ``path``: inside ``root``, never outside it.
+def structure_toml(setup: Setup, side: int) -> str:
+    """Structure ``side`` (0: A, 1: B) of the set-up as a structure file, with its changed numbers.
 
     Args:
-        path: The path typed in the page, relative to the working folder (``results/x.toml``) or
-            to ``root`` (``x.toml``).
-        root: The only folder the page writes in.
+        setup: A checked set-up.
+        side: 0 for the reference structure, 1 for the other.
 
     Returns:
-        The absolute path, inside ``root``.
-
-    Raises:
-        ConfigError: ``path`` is absolute, goes out with ``..``, ends outside ``root`` through a
-            symbolic link, or does not end in ``.toml``.
+        The file's text: the shipped file's content with the numbers changed in the form. Its
+        file name must be the structure's name (:func:`file_names`): results are labelled by it.
     """
-    base = Path(root).resolve()
-    raw = Path(str(path).strip())
-    relative = raw.relative_to(Path(root)) if raw.parts[:1] == Path(root).parts else raw
-    target = (base / relative).resolve()
-    if raw.is_absolute() or ".." in raw.parts or not target.is_relative_to(base):
-        raise ConfigError(
-            f"export path = {str(path)!r} is outside {root}/; allowed: a file inside {root}/,"
-            " e.g. results/dashboard/scenario.toml"
-        )
-    if target.suffix != ".toml" or target == base:
-        raise ConfigError(f"export path = {str(path)!r} is not a .toml file; allowed: NAME.toml")
-    return target
+    return tomli_w.dumps(structure_data(setup.structure_objs()[side]))
 
 
-def export_scenario(
-    setup: Setup, path: str | Path = DEFAULT_EXPORT, *, overwrite: bool = False
-) -> Path:
+def file_names(setup: Setup) -> dict[str, str]:
+    """The download names of the scenario file and of structures ``a`` and ``b`` (as named)."""
+    a, b = setup.structures
+    return {"scenario": f"{setup.scenario}_dashboard.toml", "a": f"{a}.toml", "b": f"{b}.toml"}
+
+
+def rerun_command(setup: Setup) -> str:
+    """The command that reruns the downloaded files to the dashboard's numbers."""
+    names = file_names(setup)
+    return (
+        f"itlead compare-structures --scenario {names['scenario']} --structures "
+        f"./{names['a']},./{names['b']} --seeds {setup.seeds} --master-seed {setup.seed}"
+    )
+
+
+def table_csv(table: pd.DataFrame) -> str:
+    """A results table as CSV text (full precision, no index) for download."""
+    return table.to_csv(index=False)
+
+
+def export_scenario(setup: Setup, path: str | Path, *, overwrite: bool = False) -> Path:
     """Write :func:`scenario_toml` to ``path``, making its folders (for Python callers).
 
-    The page itself never writes a file: its Export is a download in the browser.
+    The page itself never writes a file: its downloads go to the browser.
 
     Args:
         setup: A checked set-up.

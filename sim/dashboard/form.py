@@ -17,30 +17,64 @@ from sim.config.loaders import (
     list_scenarios,
     list_structures,
     load_scenario,
+    load_structure,
 )
 from sim.config.params import Params, param_infos, param_types
 from sim.config.scenario import SHOCK_KINDS, Scenario, ShockSpec
+from sim.config.structure import NUMBER_RANGES, STRUCTURE_PREFIX, Structure
+from sim.config.structure_overrides import override_structure
 from sim.errors import ConfigError
 
-DEFAULT_EXPORT = "results/dashboard/scenario.toml"
 NO_SHOCK = "none"
 FRACTION_SHOCKS = ("staff_loss", "theme_reweighting")
 MAX_SEEDS = 50
 MAX_MULTIPLIER = 100.0
+DEFAULT_SEEDS = 10  # enough pairs for the verdict rule to decide on a clear difference
 
-ORGANISATION = ("n_business_units", "n_delivery_teams", "n_platform_teams")
-BEHAVIOUR = (
-    "request_rate",
-    "incident_rate",
-    "coordination_multiplier",
-    "goal_incongruence_multiplier",
-    "trust_negative_weight",
-    "steps",
+# The inputs a strategist sets, in the groups the form shows them in (each a parameter of
+# sim.config.params; its label, unit, range and one-line help come from the parameter table).
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Organisation", ("n_business_units", "n_delivery_teams", "n_platform_teams")),
+    ("Demand", ("request_rate", "share_strategic", "incident_rate", "turbulence")),
+    ("People", ("exhaustion_rise", "attrition_base", "hiring_delay")),
+    (
+        "Leadership",
+        (
+            "coordination_multiplier",
+            "goal_incongruence_multiplier",
+            "trust_negative_weight",
+            "decision_hours",
+        ),
+    ),
+    ("Run", ("steps", "warmup")),
 )
+ORGANISATION = GROUPS[0][1]
+NUMBER_PARAMS = tuple(name for _, names in GROUPS for name in names)
 CHOICES = ("attention_policy",)
-FORM_PARAMS = ORGANISATION + BEHAVIOUR + CHOICES
+FORM_PARAMS = NUMBER_PARAMS + CHOICES
 SHOCK_FIELDS = ("shock_at", "shock_duration", "shock_magnitude")
 SEED_FIELDS = ("seed", "seeds")
+SIDES = ("a", "b")  # structure A (the reference) and structure B
+CUSTOM = "custom"
+# Organisation sizes to start from: the default is the model's mid-sized IT function; the others
+# halve it and triple it (assumptions: no published organisation is modelled).
+PRESETS: dict[str, dict[str, int]] = {
+    "small (4 units, 5 teams)": {
+        "n_business_units": 4,
+        "n_delivery_teams": 3,
+        "n_platform_teams": 2,
+    },
+    "mid-sized (8 units, 12 teams)": {
+        "n_business_units": 8,
+        "n_delivery_teams": 7,
+        "n_platform_teams": 5,
+    },
+    "large (24 units, 36 teams)": {
+        "n_business_units": 24,
+        "n_delivery_teams": 21,
+        "n_platform_teams": 15,
+    },
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +88,8 @@ class FieldSpec:
         low: Smallest allowed value (inclusive).
         high: Largest allowed value (inclusive), or None for no limit.
         doc: One-sentence meaning, shown as the field's hint.
+        key: The name files use for it (a parameter's or a structure number's), if any.
+        low_open: Whether ``low`` itself is excluded (an expertise must be above 0).
     """
 
     label: str
@@ -62,23 +98,30 @@ class FieldSpec:
     low: float
     high: float | None
     doc: str = ""
+    key: str = ""
+    low_open: bool = False
 
     def range_text(self) -> str:
-        """The allowed range in words, e.g. ``"0.0 to 100.0 (requests per unit per tick)"``."""
+        """The allowed range in words, e.g. ``"0 to 100 requests per unit per tick"``."""
 
         def show(x: float) -> str:
             return str(int(x)) if self.integer else f"{x:g}"
 
-        text = (
-            f">= {show(self.low)}"
-            if self.high is None
-            else f"{show(self.low)} to {show(self.high)}"
-        )
-        return f"{text} ({self.unit})" if self.unit else text
+        if self.high is None:
+            text = f"{'>' if self.low_open else '>='} {show(self.low)}"
+        elif self.low_open:
+            text = f"above {show(self.low)}, to {show(self.high)}"
+        else:
+            text = f"{show(self.low)} to {show(self.high)}"
+        return f"{text} {self.unit}" if self.unit else text
+
+    def name(self) -> str:
+        """How messages name the field: its label, and the files' name for it."""
+        return f"{self.label} ({self.key})" if self.key else self.label
 
 
 def field_specs(steps: int, shock_kind: str = NO_SHOCK) -> dict[str, FieldSpec]:
-    """Every numeric input: the parameters' ranges from :func:`sim.config.params.param_infos`.
+    """Every numeric input but the structure numbers, from the parameter table.
 
     Args:
         steps: Ticks in a run; bounds the shock's start tick and duration.
@@ -86,37 +129,99 @@ def field_specs(steps: int, shock_kind: str = NO_SHOCK) -> dict[str, FieldSpec]:
             loss and theme re-weighting, a multiplier otherwise).
 
     Returns:
-        The spec of every numeric field, by field name.
+        The spec of every numeric field, by field name: each parameter's label, unit, allowed
+        range and one-line help as :func:`sim.config.params.param_infos` gives them.
     """
     infos, types = param_infos(), param_types()
     specs = {
         name: FieldSpec(
-            label=name,
+            label=infos[name].title(name),
             unit=infos[name].unit,
             integer=types[name] is int,
             low=float(infos[name].low),  # type: ignore[arg-type]
             high=float(infos[name].high),  # type: ignore[arg-type]
             doc=infos[name].doc,
+            key=name,
         )
-        for name in ORGANISATION + BEHAVIOUR
+        for name in NUMBER_PARAMS
     }
     fraction = shock_kind in FRACTION_SHOCKS
-    specs["shock_at"] = FieldSpec("shock start", "tick", True, 0, max(steps - 1, 0), "First tick.")
+    specs["shock_at"] = FieldSpec(
+        "Shock start", "tick", True, 0, max(steps - 1, 0), "The tick the extra shock starts on."
+    )
     specs["shock_duration"] = FieldSpec(
-        "shock duration", "ticks", True, 0, steps, "Length (0: instantaneous or for good)."
+        "Shock duration", "ticks", True, 0, steps, "How long it lasts (0: an instant, or for good)."
     )
     specs["shock_magnitude"] = FieldSpec(
-        "shock magnitude",
+        "Shock magnitude",
         "fraction" if fraction else "multiplier",
         False,
         0,
         1.0 if fraction else MAX_MULTIPLIER,
-        "Strength: a fraction of staff or themes, else a multiplier.",
+        "A fraction of staff or of market themes, else a multiplier of the load.",
     )
     specs["seed"] = FieldSpec(
-        "seed", "root seed", True, 0, 2**31 - 1, "Master seed of the replications."
+        "Master seed", "root seed", True, 0, 2**31 - 1, "Each replication's seed derives from it."
     )
-    specs["seeds"] = FieldSpec("seeds", "replications", True, 1, MAX_SEEDS, "Paired replications.")
+    specs["seeds"] = FieldSpec(
+        "Replications",
+        "paired runs",
+        True,
+        1,
+        MAX_SEEDS,
+        "Runs of both structures on the same seeds; the verdict needs several.",
+    )
+    return specs
+
+
+_NUMBER_WORDS = {
+    "attention_hours": ("attention", "Hours a tick the role gives to its work."),
+    "cost": ("cost", "What the role costs a tick."),
+    "hours_per_tick": ("coordination", "Hours a tick each role spends on the channel."),
+    "goal_incongruence": ("goal conflict", "Chance a joint decision meets opposed goals."),
+}
+
+
+def number_field(side: str, key: str) -> str:
+    """The form field of structure number ``key`` of structure ``side`` (``a.roles.CIO.cost``)."""
+    return f"{side}.{key}"
+
+
+def structure_specs(side: str, structure: Structure) -> dict[str, FieldSpec]:
+    """One field per number of ``structure`` (structure ``side``), with its unit and range.
+
+    Args:
+        side: ``"a"`` or ``"b"``.
+        structure: The structure chosen on that side.
+
+    Returns:
+        Field name -> spec, in the file's order; ranges as the structure loader checks them.
+    """
+    specs = {}
+    for key in structure.numbers():
+        kind, name, *rest = key.split(".")
+        last = rest[-1]
+        rule = NUMBER_RANGES["expertise" if rest[0] == "expertise" else last]
+        if kind == "channels":
+            who = "–".join(structure.channels[int(name)].roles) + " channel"
+        else:
+            who = name
+        what, doc = (
+            (f"{last} expertise", f"The role's {last} expertise (0-1).")
+            if rest[0] == "expertise"
+            else _NUMBER_WORDS[last]
+        )
+        low = float(rule["low"])
+        specs[number_field(side, key)] = FieldSpec(
+            f"{who}: {what}",
+            str(rule["unit"]),
+            False,
+            low,
+            None if rule.get("high") is None else float(rule["high"]),
+            doc,
+            key=STRUCTURE_PREFIX + key,
+            low_open=bool(rule.get("low_open")),
+        )
     return specs
 
 
@@ -124,22 +229,24 @@ def parse_number(text: Any, spec: FieldSpec) -> tuple[float | int | None, str | 
     """``(value, None)`` for an allowed entry, else ``(None, message naming the range)``."""
     raw = str(text if text is not None else "").strip()
     allowed = f"allowed {spec.range_text()}"
+    label = spec.name()
     try:
         number = float(raw)
     except ValueError:
-        return None, f"{spec.label}: {raw or 'empty'} is not a number; {allowed}"
+        return None, f"{label}: {raw or 'empty'} is not a number; {allowed}"
     if not math.isfinite(number):
-        return None, f"{spec.label}: {raw} is not a finite number; {allowed}"
+        return None, f"{label}: {raw} is not a finite number; {allowed}"
     if spec.integer and not number.is_integer():
-        return None, f"{spec.label}: {raw} is not a whole number; {allowed}"
-    if number < spec.low or (spec.high is not None and number > spec.high):
-        return None, f"{spec.label}: {raw} is out of range; {allowed}"
+        return None, f"{label}: {raw} is not a whole number; {allowed}"
+    too_low = number <= spec.low if spec.low_open else number < spec.low
+    if too_low or (spec.high is not None and number > spec.high):
+        return None, f"{label}: {raw} is out of range; {allowed}"
     return (int(number) if spec.integer else number), None
 
 
 @dataclass(frozen=True, slots=True)
 class Setup:
-    """A checked set-up: what one press of Run runs, and what Export writes.
+    """A checked set-up: what one press of Run runs, and what the downloads hold.
 
     Attributes:
         scenario: The base scenario's name.
@@ -148,6 +255,8 @@ class Setup:
         shock: The extra shock, or None.
         seed: Master seed: each replication's seed derives from it as in a batch.
         seeds: Number of paired replications.
+        numbers: Per structure, the numbers of its file changed in the form (dotted key, as
+            :meth:`sim.config.structure.Structure.numbers` names them, -> value).
     """
 
     scenario: str
@@ -156,6 +265,7 @@ class Setup:
     shock: ShockSpec | None
     seed: int
     seeds: int
+    numbers: tuple[Mapping[str, float], Mapping[str, float]] = ({}, {})
 
     def scenario_obj(self) -> Scenario:
         """The scenario that runs: the base, the chosen parameters and the extra shock.
@@ -174,23 +284,63 @@ class Setup:
             source=base.source,
         )
 
+    def structure_objs(self) -> tuple[Structure, Structure]:
+        """Both structures as they run: each file with the numbers changed in the form."""
+        return tuple(  # type: ignore[return-value]
+            override_structure(
+                load_structure(name),
+                {STRUCTURE_PREFIX + k: v for k, v in numbers.items()},
+                "dashboard",
+            )
+            for name, numbers in zip(self.structures, self.numbers, strict=True)
+        )
+
     def build(self) -> tuple[Scenario, Params]:
-        """The scenario and its checked parameters."""
+        """The scenario and its checked parameters (the structures are checked too)."""
+        self.structure_objs()
         scenario = self.scenario_obj()
         return scenario, build_params(scenario, origin="dashboard")
+
+
+def _text(value: Any) -> str:
+    """A value as the form shows it."""
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
 def scenario_defaults(name: str) -> dict[str, str]:
     """The form's text for every parameter field, as scenario ``name`` sets it."""
     params = build_params(load_scenario(name))
-    return {
-        n: f"{getattr(params, n):g}" if n not in CHOICES else getattr(params, n)
-        for n in FORM_PARAMS
-    }
+    return {n: _text(getattr(params, n)) for n in FORM_PARAMS}
+
+
+def structure_defaults(side: str, name: str) -> dict[str, str]:
+    """The form's text for every number of structure ``name`` on ``side``, as its file has it."""
+    numbers = load_structure(name).numbers()
+    return {number_field(side, k): _text(v) for k, v in numbers.items()}
+
+
+def preset_of(form: Mapping[str, str]) -> str:
+    """The organisation preset the form's sizes match, or :data:`CUSTOM`."""
+    for name, sizes in PRESETS.items():
+        if all(form.get(k) == str(v) for k, v in sizes.items()):
+            return name
+    return CUSTOM
+
+
+def with_preset(form: Mapping[str, str], preset: str) -> dict[str, str]:
+    """``form`` with the organisation sizes of ``preset`` (:data:`CUSTOM` changes nothing)."""
+    return {**form, **{k: str(v) for k, v in PRESETS.get(preset, {}).items()}}
+
+
+def with_structure(form: Mapping[str, str], side: str, name: str) -> dict[str, str]:
+    """``form`` with structure ``name`` on ``side``, its numbers as its file has them."""
+    kept = {k: v for k, v in form.items() if not k.startswith(f"{side}.")}
+    known = name in list_structures()
+    return {**kept, f"structure_{side}": name, **(structure_defaults(side, name) if known else {})}
 
 
 def default_form(scenario: str = "baseline") -> dict[str, str]:
-    """The form as it opens: ``scenario``'s parameters, no extra shock, seed 0, one seed."""
+    """The form as it opens: ``scenario``'s parameters, no extra shock, seed 0, ten seeds."""
     structures = list_structures()
     a = "single_cio" if "single_cio" in structures else structures[0]
     b = "cio_cto_split" if "cio_cto_split" in structures else structures[-1]
@@ -199,13 +349,14 @@ def default_form(scenario: str = "baseline") -> dict[str, str]:
         "structure_a": a,
         "structure_b": b,
         **scenario_defaults(scenario),
+        **structure_defaults("a", a),
+        **structure_defaults("b", b),
         "shock_kind": NO_SHOCK,
         "shock_at": "740",
         "shock_duration": "20",
         "shock_magnitude": "2",
         "seed": "0",
-        "seeds": "1",
-        "export_path": DEFAULT_EXPORT,
+        "seeds": str(DEFAULT_SEEDS),
     }
 
 
@@ -219,7 +370,7 @@ def _check_numbers(form: Mapping[str, str], values: dict[str, Any], errors: dict
     steps, error = parse_number(form.get("steps"), field_specs(1)["steps"])
     steps_ok = error is None
     specs = field_specs(int(steps) if steps_ok else 1, kind)
-    names = [*ORGANISATION, *BEHAVIOUR, *SEED_FIELDS]
+    names = [*NUMBER_PARAMS, *SEED_FIELDS]
     if kind != NO_SHOCK:
         names += SHOCK_FIELDS
     for name in names:
@@ -235,6 +386,30 @@ def _check_numbers(form: Mapping[str, str], values: dict[str, Any], errors: dict
             values[name] = value
         else:
             errors[name] = error
+
+
+def _check_structure_numbers(
+    form: Mapping[str, str], errors: dict[str, str]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each side's structure numbers that differ from its file, or their messages in ``errors``."""
+    changed: list[dict[str, float]] = []
+    for side in SIDES:
+        name = form.get(f"structure_{side}")
+        mine: dict[str, float] = {}
+        if name in list_structures():
+            numbers = load_structure(str(name)).numbers()
+            specs = structure_specs(side, load_structure(str(name)))
+            for key, original in numbers.items():
+                field_name = number_field(side, key)
+                value, error = parse_number(
+                    form.get(field_name, _text(original)), specs[field_name]
+                )
+                if error is not None:
+                    errors[field_name] = error
+                elif value != original:
+                    mine[key] = float(value)  # type: ignore[arg-type]
+        changed.append(mine)
+    return changed[0], changed[1]
 
 
 def _check_choices(form: Mapping[str, str], values: dict[str, Any], errors: dict[str, str]) -> None:
@@ -258,7 +433,7 @@ def _check_choices(form: Mapping[str, str], values: dict[str, Any], errors: dict
         errors["shock_kind"] = f"shock kind: {kind!r}; allowed {', '.join(SHOCK_KINDS)}"
 
 
-def _setup(form: Mapping[str, str], values: dict[str, Any]) -> Setup:
+def _setup(form: Mapping[str, str], values: dict[str, Any], numbers: tuple[dict, dict]) -> Setup:
     """The set-up of a form whose every field passed (``values`` is consumed)."""
     kind = form.get("shock_kind", NO_SHOCK)
     shock = None
@@ -271,15 +446,15 @@ def _setup(form: Mapping[str, str], values: dict[str, Any]) -> Setup:
         )
     seed, seeds = values.pop("seed"), values.pop("seeds")
     structures = (str(form.get("structure_a")), str(form.get("structure_b")))
-    return Setup(str(form["scenario"]), structures, values, shock, seed, seeds)
+    return Setup(str(form["scenario"]), structures, values, shock, seed, seeds, numbers)
 
 
 def check_form(form: Mapping[str, str]) -> tuple[Setup | None, dict[str, str]]:
     """Check the whole form.
 
-    Every parameter also passes :func:`sim.config.loaders.check_param` and the whole set-up
-    :func:`sim.config.loaders.build_params`, so nothing the loaders would refuse reaches the
-    model.
+    Every parameter also passes :func:`sim.config.loaders.check_param`, the structure numbers the
+    structure loader's checks, and the whole set-up :func:`sim.config.loaders.build_params`, so
+    nothing the loaders would refuse reaches the model.
 
     Args:
         form: The form's text, by field name (as :func:`default_form` lays it out).
@@ -292,13 +467,19 @@ def check_form(form: Mapping[str, str]) -> tuple[Setup | None, dict[str, str]]:
     errors: dict[str, str] = {}
     _check_numbers(form, values, errors)
     _check_choices(form, values, errors)
+    numbers = _check_structure_numbers(form, errors)
     if errors:
         return None, errors
-    setup = _setup(form, values)
+    setup = _setup(form, values, numbers)
     try:
         setup.build()
     except ConfigError as exc:  # cross-checks: warmup < steps, timing of the base's shocks
         message = str(exc).split(": ", 1)[-1]
-        errors["steps" if "steps" in message or "warmup" in message else "scenario"] = message
+        field_name = "scenario"
+        if "warmup" in message:
+            field_name = "warmup"
+        elif "steps" in message:
+            field_name = "steps"
+        errors[field_name] = message
         return None, errors
     return setup, {}

@@ -1,9 +1,10 @@
 """Running a dashboard set-up: both structures on every seed, with views published as they go.
 
 A run goes through the project's one runner of paired replications,
-:func:`sim.experiments.replicate.paired_replications`, on the scenario file Export would write, so
-the dashboard's numbers are those of ``itlead compare-structures`` on that file. Nothing here
-needs Solara.
+:func:`sim.experiments.replicate.paired_replications`, on the very files the page offers for
+download (the scenario and both structure files), so the dashboard's numbers are those of
+``itlead compare-structures`` on them. A :class:`RunControl` pauses, steps and stops a run, as
+SolaraViz's play, pause and step do. Nothing here needs Solara.
 """
 
 from __future__ import annotations
@@ -12,33 +13,124 @@ import dataclasses
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.analysis.plot.runs import t_interval
 from sim.analysis.stats import paired_comparison
-from sim.dashboard.export import scenario_toml
+from sim.dashboard.export import file_names, scenario_toml, structure_toml
 from sim.dashboard.form import Setup
 from sim.experiments.replicate import Observer, Progress, paired_replications
+from sim.model.recorder import fixed_range
 
-INCREMENT = 25  # ticks each structure steps between chart updates
-ROLLING = 20  # ticks in the rolling mean of lead time
+INCREMENT = 25  # ticks each structure steps between views (and per press of Step)
+SMOOTH = 20  # ticks in each run's trailing mean, as the paper's time-series figures use
 
-ChartSpec = tuple[str, str, str, str]
-CHARTS: tuple[ChartSpec, ...] = (
-    # (css id, title, measure, how it is drawn)
-    ("chart-lead-time", f"Lead time of changes ({ROLLING}-tick mean)", "lead_time_change", "roll"),
-    ("chart-value", "Value delivered (cumulative)", "value_delivered", "cumsum"),
-    ("chart-trust", "Business trust in IT", "business_trust_mean", "raw"),
-    ("chart-exec-utilisation", "Executive utilisation (mean)", "exec_utilisation_mean", "raw"),
-    ("chart-exec-exhaustion", "Executive exhaustion (mean)", "exec_exhaustion", "raw"),
-    ("chart-incidents", "Incidents open", "incidents_open", "raw"),
-    ("chart-debt", "Technical debt (mean per team)", "debt_mean", "raw"),
+# (css id, per-tick measure) of each chart; titles, units and styles come from the paper figures.
+CHARTS: tuple[tuple[str, str], ...] = (
+    ("chart-lead-time", "lead_time_change"),
+    ("chart-value", "value_delivered"),
+    ("chart-trust", "business_trust_mean"),
+    ("chart-exec-utilisation", "exec_utilisation_mean"),
+    ("chart-exec-exhaustion", "exec_exhaustion"),
+    ("chart-incidents", "incidents_open"),
+    ("chart-debt", "debt_mean"),
 )
-CHART_MEASURES = tuple(dict.fromkeys(c[2] for c in CHARTS))
+CHART_MEASURES = tuple(measure for _, measure in CHARTS)
+Series = dict[str, dict[str, np.ndarray]]  # structure -> measure -> values per tick
+Window = tuple[str, int, int]  # (shock kind, first tick, end tick exclusive)
+
+
+class RunControl:
+    """Play, pause, step and stop for a run in another thread.
+
+    The run calls :meth:`wait` after each increment; it blocks while the run is paused (until
+    :meth:`resume`, :meth:`step` or :meth:`stop`) and says whether to stop.
+    """
+
+    def __init__(self, paused: bool = False) -> None:
+        self._changed = threading.Condition()
+        self._paused = paused
+        self._stopped = False
+        self._steps = 0  # increments allowed through while paused
+
+    @property
+    def paused(self) -> bool:
+        """Whether the run waits after its current increment."""
+        return self._paused
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the run has been told to stop."""
+        return self._stopped
+
+    def _update(self, **state: object) -> None:
+        with self._changed:
+            for name, value in state.items():
+                setattr(self, f"_{name}", value)
+            self._changed.notify_all()
+
+    def pause(self) -> None:
+        """Hold the run after its current increment."""
+        self._update(paused=True)
+
+    def resume(self) -> None:
+        """Let a paused run go on."""
+        self._update(paused=False)
+
+    def step(self) -> None:
+        """Let a paused run go on by one increment, then hold it again."""
+        self._update(steps=self._steps + 1)
+
+    def stop(self) -> None:
+        """End the run at its next increment (it returns what it has finished)."""
+        self._update(stopped=True)
+
+    def wait(self) -> bool:
+        """Block while paused; True when the run must stop."""
+        with self._changed:
+            while self._paused and not self._stopped and self._steps == 0:
+                self._changed.wait()
+            if self._steps:
+                self._steps -= 1
+            return self._stopped
+
+
+class LatestView:
+    """The newest view of a run, handed from the thread that runs to the one that draws.
+
+    Drawing the page takes longer than an increment of the model, so the run never waits for
+    it: :meth:`put` replaces any view not yet taken, and :meth:`take` gives the newest.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._view: RunView | None = None
+        self._closed = False
+
+    def put(self, view: RunView) -> None:
+        """Offer ``view``, replacing one not yet taken."""
+        with self._changed:
+            self._view = view
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        """No more views will come."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    def take(self) -> RunView | None:
+        """Wait for a view not taken yet and return it; None once closed and all are taken."""
+        with self._changed:
+            while self._view is None and not self._closed:
+                self._changed.wait()
+            view, self._view = self._view, None
+            return view
 
 
 @dataclass(eq=False, slots=True)
@@ -46,12 +138,16 @@ class RunView:
     """What the page shows of a run; a new object for every update (identity is its equality).
 
     Attributes:
-        status: ``idle``, ``running``, ``done`` or ``error``.
+        status: ``idle``, ``running``, ``paused``, ``stopped``, ``done`` or ``error``.
         setup: The set-up running or run.
-        tick: Ticks done by both structures in the first replication.
+        tick: Ticks done by both structures in the replication running.
         steps: Ticks in a run.
-        series: Per structure, per measure: the values of ticks ``0..tick-1`` (first seed).
-        summaries: One summary row per structure and replication, when finished.
+        warmup: Ticks of warm-up (left out of the summaries).
+        live: Per structure and measure, the values so far of the first replication, while it
+            runs (the charts draw it until a replication has finished).
+        finished: Per finished replication, per structure and measure, the whole run.
+        windows: The shocks of the first replication: ``(kind, start, end)``.
+        summaries: One summary row per structure and finished replication, when done.
         comparison: :func:`sim.analysis.stats.paired_comparison` of them (more than one seed).
         message: A line for people (progress or the error).
         first_points: Seconds from Run to the first chart points.
@@ -62,31 +158,42 @@ class RunView:
     setup: Setup | None = None
     tick: int = 0
     steps: int = 0
-    series: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    warmup: int = 0
+    live: Series = field(default_factory=dict)
+    finished: tuple[Series, ...] = ()
+    windows: tuple[Window, ...] = ()
     summaries: pd.DataFrame | None = None
     comparison: pd.DataFrame | None = None
     message: str = ""
     first_points: float | None = None
     elapsed: float = 0.0
 
+    @property
+    def replications_done(self) -> int:
+        """Replications finished so far."""
+        return len(self.finished)
+
+
+def write_files(setup: Setup, folder: Path) -> tuple[Path, tuple[Path, Path]]:
+    """Write the set-up's scenario and structure files (the downloads) into ``folder``."""
+    names = file_names(setup)
+    scenario = folder / names["scenario"]
+    scenario.write_text(scenario_toml(setup), encoding="utf-8")
+    paths = []
+    for side, key in enumerate(("a", "b")):
+        path = folder / names[key]
+        path.write_text(structure_toml(setup, side), encoding="utf-8")
+        paths.append(path)
+    return scenario, (paths[0], paths[1])
+
 
 def _replicate(setup: Setup, observe: Observer, increment: int) -> pd.DataFrame:
-    """The paired replications of ``setup``, run on the scenario file Export would write.
-
-    Args:
-        setup: A checked set-up.
-        observe: Called every ``increment`` ticks of every replication; True stops the runs.
-        increment: Ticks between calls of ``observe``.
-
-    Returns:
-        One summary row per structure and replication.
-    """
+    """The paired replications of ``setup``, run on the files the page offers for download."""
     with tempfile.TemporaryDirectory(prefix="itlead-dashboard-") as folder:
-        path = Path(folder) / f"{setup.scenario}_dashboard.toml"
-        path.write_text(scenario_toml(setup), encoding="utf-8")
+        scenario, structures = write_files(setup, Path(folder))
         return paired_replications(
-            path,
-            setup.structures,
+            scenario,
+            [str(s) for s in structures],
             replications=setup.seeds,
             master_seed=setup.seed,
             observe=observe,
@@ -94,62 +201,89 @@ def _replicate(setup: Setup, observe: Observer, increment: int) -> pd.DataFrame:
         )
 
 
+def _series(progress: Progress) -> Series:
+    """Every chart measure of every model, over the ticks run so far."""
+    return {
+        model.initial_structure.name: {
+            m: model.recorder.series(m, progress.tick) for m in CHART_MEASURES
+        }
+        for model in progress.models
+    }
+
+
 def run_setup(
     setup: Setup,
     publish: Callable[[RunView], None],
-    cancel: threading.Event | None = None,
+    control: RunControl | None = None,
     increment: int = INCREMENT,
+    min_interval: float = 0.0,
 ) -> RunView:
-    """Run both structures on every seed, publishing a view after each increment of the first.
+    """Run both structures on every seed, publishing a view after each increment.
 
-    The set-up runs as the scenario file Export would write, through
+    The set-up runs as the files the page offers for download, through
     :func:`sim.experiments.replicate.paired_replications` with ``setup.seed`` as the master seed:
-    the same runs, seeds and numbers as ``itlead compare-structures`` on that file. The two
-    structures step side by side, ``increment`` ticks at a time; the charts follow the first
-    replication.
+    the same runs, seeds and numbers as ``itlead compare-structures`` on those files. The two
+    structures step side by side, ``increment`` ticks at a time.
 
     Args:
         setup: A checked set-up.
         publish: Called with every new view (from the thread that runs).
-        cancel: When set, the run stops at the next increment.
+        control: Pauses, steps and stops the run; None runs it through.
         increment: Ticks between views.
+        min_interval: Seconds at least between published views while running (the page's
+            charts take a moment to draw); a finished seed and a pause are always published.
 
     Returns:
-        The final view (also published); when cancelled, the last view published.
+        The final view (also published): ``done``, or ``stopped`` with the replications finished
+        by then.
     """
     started = time.perf_counter()
     _, params = setup.build()  # checked before any run
-    view = RunView("running", setup, 0, params.steps)
+    control = control or RunControl()
+    view = RunView("running", setup, 0, params.steps, params.warmup)
     first_points: list[float] = []
+    last_published = -float("inf")
 
     def observe(progress: Progress) -> bool:
-        nonlocal view
-        if cancel is not None and cancel.is_set():
+        nonlocal view, last_published
+        if control.stopped:
             return True
         elapsed = time.perf_counter() - started
+        first_points[:1] = first_points[:1] or [elapsed]
+        changes: dict[str, object] = {"tick": progress.tick, "elapsed": elapsed}
         if progress.replication == 0:
-            first_points[:1] = first_points[:1] or [elapsed]
-            series = {
-                name: {m: model.recorder.series(m, progress.tick) for m in CHART_MEASURES}
-                for name, model in zip(progress.structures, progress.models, strict=True)
-            }
-            message = f"tick {progress.tick} of {progress.steps}"
-            view = RunView("running", setup, progress.tick, progress.steps, series)
-        elif progress.tick < progress.steps:
-            return False
-        if progress.tick == progress.steps and setup.seeds > 1:
-            message = f"seed {progress.replication + 1} of {setup.seeds} done"
-        view = dataclasses.replace(
-            view, message=message, first_points=first_points[0], elapsed=elapsed
+            changes["live"] = _series(progress)
+            changes["windows"] = tuple(
+                (e.kind, e.start, e.end) for e in progress.models[0].timeline.events
+            )
+        if progress.tick == progress.steps:
+            changes["finished"] = (*view.finished, _series(progress))
+        done = len(changes.get("finished", view.finished))  # type: ignore[arg-type]
+        status = "paused" if control.paused else "running"
+        changes["message"] = (
+            f"{status}: seed {min(done + 1, setup.seeds)} of {setup.seeds}, "
+            f"tick {progress.tick} of {progress.steps}"
         )
-        publish(view)
-        return False
+        view = dataclasses.replace(view, status=status, first_points=first_points[0], **changes)
+        if control.paused or "finished" in changes or elapsed - last_published >= min_interval:
+            last_published = elapsed
+            publish(view)
+        return control.wait()
 
     runs = _replicate(setup, observe, increment)
-    if cancel is not None and cancel.is_set():
+    elapsed = time.perf_counter() - started
+    finished = runs["replication"].nunique() if len(runs) else 0
+    if control.stopped:
+        view = dataclasses.replace(
+            view,
+            status="stopped",
+            summaries=runs if len(runs) else None,
+            message=f"stopped after {finished} of {setup.seeds} seed(s)",
+            elapsed=elapsed,
+        )
+        publish(view)
         return view
     comparison = paired_comparison(runs, setup.structures[0]) if setup.seeds > 1 else None
-    elapsed = time.perf_counter() - started
     view = dataclasses.replace(
         view,
         status="done",
@@ -162,15 +296,40 @@ def run_setup(
     return view
 
 
-def chart_values(view: RunView, chart: ChartSpec) -> dict[str, np.ndarray]:
-    """The values a chart draws, per structure (rolling mean or cumulative sum where it says)."""
-    _, _, measure, how = chart
-    out = {}
-    for name, series in view.series.items():
-        values = series[measure]
-        if how == "roll":
-            values = pd.Series(values).rolling(ROLLING, min_periods=1).mean().to_numpy()
-        elif how == "cumsum":
-            values = np.nancumsum(values)
-        out[name] = np.asarray(values, dtype=float)
-    return out
+def chart_frame(view: RunView, measure: str, smooth: int = SMOOTH) -> pd.DataFrame:
+    """What a chart draws: per structure and tick, the mean over seeds and its 95% interval.
+
+    The finished replications when there are any, else the first one as far as it has run;
+    each run is smoothed by a trailing ``smooth``-tick mean first, as in the paper's figures.
+
+    Args:
+        view: A run's view.
+        measure: A per-tick measure of :data:`CHART_MEASURES`.
+        smooth: Ticks of the trailing mean (1: none).
+
+    Returns:
+        Columns ``structure``, ``tick``, ``mean``, ``n``, ``ci_low`` and ``ci_high`` (no interval
+        below two seeds), as :func:`sim.analysis.plot.runs.t_interval` gives them, the interval
+        clipped to the range the measure can take; empty before the first points.
+    """
+    runs: tuple[Mapping[str, Mapping[str, np.ndarray]], ...] = view.finished or (
+        (view.live,) if view.live else ()
+    )
+    rows = []
+    for run, series in enumerate(runs):
+        for structure, measures in series.items():
+            values = pd.Series(measures[measure], dtype=float)
+            if smooth > 1:
+                values = values.rolling(smooth, min_periods=1).mean()
+            rows.append(
+                pd.DataFrame(
+                    {"run": run, "structure": structure, "tick": values.index, "value": values}
+                )
+            )
+    if not rows:
+        return pd.DataFrame(columns=["structure", "tick", "mean", "n", "ci_low", "ci_high"])
+    ticks = pd.concat(rows, ignore_index=True)
+    frame = t_interval(ticks.groupby(["structure", "tick"], sort=False)["value"]).reset_index()
+    low, high = fixed_range(measure)  # as the paper's figures clip the band
+    frame[["ci_low", "ci_high"]] = frame[["ci_low", "ci_high"]].clip(low, high)
+    return frame

@@ -67,19 +67,29 @@ def summary_rows(view: RunView) -> list[dict[str, Any]]:
 
 
 def answer_html(view: RunView) -> str:
-    """The plain-words answer over several seeds, and the rule behind it ('' for one seed).
+    """The plain-words answer and the rule behind it, in the report's words.
 
-    The same sentences as the report's "The answer" and ``itlead headline``.
+    Over several seeds: the same sentences as the report's "The answer" and ``itlead headline``.
+    One seed, or a stopped run: what the run shows is one trajectory, not an answer, and the
+    text says how many seeds the rule needs.
     """
     from sim.analysis.answer import RULE, answers
+    from sim.analysis.verdict import MIN_PAIRS
 
+    rule = f'<p class="rule">{html.escape(RULE)}</p>'
     if view.comparison is None or not len(view.comparison):
-        return ""
+        runs = 0 if view.summaries is None else int(view.summaries["replication"].nunique())
+        text = (
+            f"No answer yet: {runs} paired run(s) show trajectories, not which structure does"
+            f" better. The verdict rule needs at least {MIN_PAIRS} paired seeds; set"
+            f" Replications to {MIN_PAIRS} or more and run again."
+        )
+        return f'<p class="answer answer-none">{html.escape(text)}</p>{rule}'
     found = answers(view.comparison)[0]
     lines = "".join(f"<li>{html.escape(line)}</li>" for line in found.groups)
     return (
         f'<p class="answer">{html.escape(found.headline)}</p><ul class="answer-groups">{lines}'
-        f'</ul><p class="rule">{html.escape(RULE)}</p>'
+        f"</ul>{rule}"
     )
 
 

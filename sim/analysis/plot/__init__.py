@@ -14,7 +14,8 @@ plotted) and ``<stem>.txt`` (the caption: what is shown, how many runs, what ban
 The modules, one job each: :mod:`~sim.analysis.plot.style` (sizes, fonts, colours, labels),
 :mod:`~sim.analysis.plot.output` (:func:`save`), :mod:`~sim.analysis.plot.runs` (what a chart reads
 from a batch), and one ``<kind>_chart`` module per chart: :func:`timeseries`, :func:`comparison`,
-:func:`crossover`, :func:`sensitivity` and :func:`time_allocation` (``allocation_chart``). The
+:func:`crossover`, :func:`sensitivity` and :func:`time_allocation` (``allocation_chart``), and
+:func:`structure_figure` (``structure_chart``), which draws a structure file, not a batch. The
 ``_chart`` suffix keeps a module's name apart from its function's, which this package exports
 under the bare name. A bad argument raises :class:`~sim.errors.ParameterError` naming the
 function's parameter.
@@ -34,6 +35,13 @@ from sim.analysis.plot.comparison_chart import LINTHRESH, SYMLOG_ABOVE, comparis
 from sim.analysis.plot.crossover_chart import crossover
 from sim.analysis.plot.output import save
 from sim.analysis.plot.sensitivity_chart import sensitivity
+from sim.analysis.plot.structure_chart import (
+    structure_caption,
+    structure_figure,
+    structure_png,
+    structure_svg,
+    structures_figure,
+)
 from sim.analysis.plot.style import (
     ACTIVITY_COLOURS,
     BAND_TEXT,
@@ -75,9 +83,14 @@ __all__ = [
     "outcome_unit",
     "save",
     "sensitivity",
+    "structure_caption",
+    "structure_figure",
     "structure_label",
     "structure_order",
+    "structure_png",
     "structure_style",
+    "structure_svg",
+    "structures_figure",
     "time_allocation",
     "timeseries",
 ]

@@ -110,13 +110,10 @@ def _draw(
     structures = [s for s in structure_order(summary["structure"]) if s in set(summary.structure)]
     with figure_style(preset) as f:
         fig, ax = plt.subplots(figsize=PRESETS[preset], layout="constrained")
-        _draw_shocks(ax, windows, f)
-        _draw_lines(ax, summary, here, structures, f)
-        ax.set_xlabel("tick (working day)")
-        ax.set_ylabel(with_unit(measure, TICK_METRICS[measure][0]))
-        ax.set_xlim(summary["tick"].min(), summary["tick"].max())
-        ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
-        ax.yaxis.set_major_locator(MaxNLocator(5))
+        draw_shocks(ax, windows, f)
+        counts = here.groupby("structure").size().to_dict()
+        draw_lines(ax, summary, structures, counts, f)
+        label_axes(ax, summary, measure)
         fig.legend(
             loc="outside upper center",
             ncol=min(len(structures), 2 if preset == "single" else 4),
@@ -126,7 +123,16 @@ def _draw(
     return fig
 
 
-def _draw_shocks(ax: plt.Axes, windows: list[Window], f: dict[str, float]) -> None:
+def label_axes(ax: plt.Axes, summary: pd.DataFrame, measure: str) -> None:
+    """Axis labels with units, the ticks shown, and few tick marks on each axis."""
+    ax.set_xlabel("tick (working day)")
+    ax.set_ylabel(with_unit(measure, TICK_METRICS[measure][0]))
+    ax.set_xlim(summary["tick"].min(), summary["tick"].max())
+    ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(5))
+
+
+def draw_shocks(ax: plt.Axes, windows: Sequence[Window], f: dict[str, float]) -> None:
     """A grey span (or a dashed line for one tick) per shock, named at the top of the axes."""
     names = [words(k) for k, _s, _e in windows] if len(windows) <= 2 else _window_letters(windows)
     for name, (_kind, start, end) in zip(names, windows, strict=True):
@@ -147,19 +153,27 @@ def _draw_shocks(ax: plt.Axes, windows: list[Window], f: dict[str, float]) -> No
         )
 
 
-def _draw_lines(
+def draw_lines(
     ax: plt.Axes,
     summary: pd.DataFrame,
-    here: pd.DataFrame,
-    structures: list[str],
+    structures: Sequence[str],
+    counts: dict[str, int],
     f: dict[str, float],
 ) -> None:
-    """Per structure, its band and its mean line (labelled with its number of runs)."""
+    """Per structure, its band and its mean line, labelled with its number of runs.
+
+    Args:
+        ax: The axes.
+        summary: ``structure``, ``tick``, ``mean``, ``ci_low`` and ``ci_high`` per tick.
+        structures: The structures to draw, in the order of their styles.
+        counts: Runs per structure, for the legend.
+        f: The preset's sizes (:func:`~sim.analysis.plot.style.figure_style`).
+    """
     span = int(summary["tick"].max() - summary["tick"].min() + 1)
     for structure in structures:
         line = summary[summary["structure"] == structure]
         style = structure_style(structure)
-        n = int(here[here["structure"] == structure].shape[0])
+        n = int(counts.get(structure, 0))
         ax.fill_between(
             line["tick"],
             line["ci_low"],
