@@ -114,7 +114,7 @@ class WorkParams(OrganisationParams):
         ASSUMPTION,
         "Base rate of incidents in each IT team (delivery and platform).",
         "stability",
-        label="Incident rate per platform team",
+        label="Incidents per team",
     )
     incident_effort: float = param(
         1.5,

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import re
 import threading
+import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
@@ -85,9 +87,7 @@ def _start(setup: Setup | None, paused: bool) -> None:
     if setup is None:
         return
     run_control.value.stop()  # a run still going ends at its next increment
-    control = RunControl(paused=paused)
-    if paused:
-        control.step()  # Step on an idle page runs the first increment
+    control = RunControl(paused=paused)  # paused: it holds after its first increment
     run_control.set(control)
     run_form.set(dict(form_state.value))
     run_view.set(RunView("running", setup, message="starting"))
@@ -162,6 +162,7 @@ def NumberField(name: str, spec: FieldSpec, text: str, error: str | None):  # no
         persistent_hint=True,
         error_messages=[error] if error else [],
         class_=f"field field-{_css(name)}",
+        style_="margin-bottom: 10px",  # room for a help text of three lines
         density="compact",
     )
 
@@ -174,7 +175,9 @@ def _number_fields(
 ) -> None:
     """One :func:`NumberField` per name."""
     for name in names:
-        NumberField(name, specs[name], form.get(name, ""), errors.get(name))
+        # Keyed by name: a field that appears or goes (a shock's, an error) never hands its
+        # widget, and the widget's value, to the field after it.
+        NumberField(name, specs[name], form.get(name, ""), errors.get(name)).key(name)
 
 
 def _choices(form: Mapping[str, str], errors: Mapping[str, str]) -> None:
@@ -185,7 +188,7 @@ def _choices(form: Mapping[str, str], errors: Mapping[str, str]) -> None:
         value=form["scenario"],
         on_value=_set_scenario,
         classes=["select-scenario"],
-    )
+    ).key("select-scenario")
     structures = list_structures()
     for side, label in zip(SIDES, ("Structure A (the reference)", "Structure B"), strict=True):
         solara.Select(
@@ -194,7 +197,7 @@ def _choices(form: Mapping[str, str], errors: Mapping[str, str]) -> None:
             value=form[f"structure_{side}"],
             on_value=lambda v, side=side: form_state.set(with_structure(form_state.value, side, v)),
             classes=[f"select-structure-{side}"],
-        )
+        ).key(f"select-structure-{side}")
     if "structure_b" in errors:
         solara.Text(errors["structure_b"], style={"color": ERROR_COLOUR})
 
@@ -214,7 +217,7 @@ def _parameters(form: Mapping[str, str], errors: Mapping[str, str]) -> None:
                 value=preset_of(form),
                 on_value=lambda v: form_state.set(with_preset(form_state.value, v)),
                 classes=["select-preset"],
-            )
+            ).key("select-preset")
         _number_fields(names, specs, form, errors)
         if title == "Leadership":
             info = param_infos()["attention_policy"]
@@ -224,7 +227,7 @@ def _parameters(form: Mapping[str, str], errors: Mapping[str, str]) -> None:
                 value=form["attention_policy"],
                 on_value=lambda v: _set("attention_policy", v),
                 classes=["select-attention-policy"],
-            )
+            ).key("select-attention-policy")
     _heading("Extra shock")
     solara.Select(
         "Shock kind",
@@ -232,7 +235,7 @@ def _parameters(form: Mapping[str, str], errors: Mapping[str, str]) -> None:
         value=form["shock_kind"],
         on_value=lambda v: _set("shock_kind", v),
         classes=["select-shock-kind"],
-    )
+    ).key("select-shock-kind")
     if form["shock_kind"] != NO_SHOCK:
         _number_fields(SHOCK_FIELDS, specs, form, errors)
     _heading("Replications")
@@ -278,7 +281,7 @@ def _controls(setup: Setup | None, view: RunView) -> None:
     """Run, pause or resume, step, stop and reset: SolaraViz's controls for a paired run."""
     control = run_control.value
     going = view.status in ("running", "paused")
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "6px", "margin-top": "8px"}):
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "6px", "margin-bottom": "8px"}):
         solara.Button(
             "Run",
             on_click=lambda: _start(setup, paused=False),
@@ -286,10 +289,13 @@ def _controls(setup: Setup | None, view: RunView) -> None:
             color="primary",
             classes=["run-button"],
         )
+        # Two buttons, each keyed: a widget that changed its role would keep its old class.
         if going and control.paused:
-            solara.Button("Resume", on_click=_resume, classes=["resume-button"])
+            solara.Button("Resume", on_click=_resume, classes=["resume-button"]).key("resume")
         else:
-            solara.Button("Pause", on_click=_pause, disabled=not going, classes=["pause-button"])
+            solara.Button(
+                "Pause", on_click=_pause, disabled=not going, classes=["pause-button"]
+            ).key("pause")
         solara.Button(
             f"Step {INCREMENT} ticks",
             on_click=lambda: control.step() if going else _start(setup, paused=True),
@@ -314,15 +320,15 @@ def _resume() -> None:
 def _setup_card(
     form: Mapping[str, str], setup: Setup | None, errors: Mapping[str, str], view: RunView
 ) -> None:
-    """The set-up column: every input, the form's errors and the run's controls."""
+    """The set-up column: the run's controls, the form's errors and every input."""
     with solara.Card("Your organisation and the structures", classes=["setup-card"]):
+        _controls(setup, view)  # at the top, as in SolaraViz: in reach whatever is scrolled
+        _form_errors(errors)
         _choices(form, errors)
         _parameters(form, errors)
         _heading("Structure numbers (from each structure file)")
         for side in SIDES:
             StructureNumbers(side, form, errors)
-        _form_errors(errors)
-        _controls(setup, view)
 
 
 # --- The results column -----------------------------------------------------------------------
@@ -366,12 +372,19 @@ def _answer_card(view: RunView) -> None:
         solara.HTML(tag="div", unsafe_innerHTML=answer_html(view))
 
 
+def _fluid(svg: str) -> str:
+    """An SVG that fills its box's width at its own aspect ratio (its viewBox keeps the shape)."""
+    return re.sub(
+        r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 width="100%"', svg, count=1
+    )
+
+
 @solara.component
 def StructurePictures(setup: Setup | None):  # noqa: N802
     """Each structure as it runs: roles, decision rights, reporting lines and channels."""
     key = None if setup is None else (setup.structures, repr(setup.numbers))
     svgs = solara.use_memo(
-        lambda: [] if setup is None else [structure_svg(s) for s in setup.structure_objs()],
+        lambda: [] if setup is None else [_fluid(structure_svg(s)) for s in setup.structure_objs()],
         dependencies=[key],
     )
     if not svgs:
@@ -382,15 +395,22 @@ def StructurePictures(setup: Setup | None):  # noqa: N802
                 tag="div",
                 unsafe_innerHTML=svg,
                 classes=["structure-picture", f"structure-picture-{side}"],
-                style={"max-width": "520px", "flex": "1 1 400px"},
+                style={"max-width": "560px", "flex": "1 1 360px", "min-width": "0"},
             )
 
 
 @solara.component
 def Chart(view: RunView, css: str, measure: str):  # noqa: N802
     """One chart, in a container with a stable class (``chart-lead-time`` and so on)."""
-    img = solara.use_memo(lambda: chart_html(view, css, measure), dependencies=[id(view), css])
-    solara.HTML(tag="div", unsafe_innerHTML=img, classes=["chart", css])
+    # Redrawn only when what it draws changes (not when, say, the run is paused).
+    drawn = (id(view.live), id(view.finished), view.tick, view.steps, css)
+    img = solara.use_memo(lambda: chart_html(view, css, measure), dependencies=list(drawn))
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=img,
+        classes=["chart", css],
+        style={"flex": "1 1 360px", "max-width": "560px", "min-width": "0"},
+    )
 
 
 def _details(view: RunView) -> None:
@@ -408,12 +428,27 @@ def _details(view: RunView) -> None:
     )
 
 
-def _download(label: str, data: Any, filename: str, css: str, disabled: bool = False) -> None:
-    """A button that downloads ``data`` (text, or a function making it) as ``filename``."""
-    button = solara.Button(label, icon_name="mdi-download", disabled=disabled, classes=[css])
-    if disabled:
-        return
-    solara.FileDownload(data, filename=filename, mime_type="text/plain", children=[button])
+def _download(label: str, text: str, filename: str, css: str) -> None:
+    """A link that downloads ``text`` as ``filename`` in the browser (a ``data:`` URL).
+
+    The file is made in the browser from the page's own text: nothing is written on the server.
+    """
+    href = "data:text/plain;charset=utf-8," + urllib.parse.quote(text)
+    solara.HTML(
+        tag="a",
+        unsafe_innerHTML=f"&#x2B07; {html.escape(label)}",
+        attributes={"href": href, "download": filename},
+        classes=["download", css],
+        style={
+            "display": "inline-block",
+            "padding": "4px 12px",
+            "border": "1px solid #0072B2",
+            "border-radius": "4px",
+            "color": "#0072B2",
+            "text-decoration": "none",
+            "font-size": "0.9em",
+        },
+    )
 
 
 def _downloads(setup: Setup | None, view: RunView) -> None:
@@ -426,14 +461,14 @@ def _downloads(setup: Setup | None, view: RunView) -> None:
             with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}):
                 _download(
                     "Scenario file",
-                    lambda: scenario_toml(setup),
+                    scenario_toml(setup),
                     names["scenario"],
                     "download-scenario",
                 )
                 for side, key in enumerate(("a", "b")):
                     _download(
                         f"Structure {key.upper()} file",
-                        lambda side=side: structure_toml(setup, side),
+                        structure_toml(setup, side),
                         names[key],
                         f"download-structure-{key}",
                     )
@@ -448,14 +483,14 @@ def _downloads(setup: Setup | None, view: RunView) -> None:
                 stem = file_names(view.setup)["scenario"].removesuffix(".toml")
                 _download(
                     "Runs (CSV)",
-                    lambda: table_csv(view.summaries),
+                    table_csv(view.summaries),
                     f"{stem}_runs.csv",
                     "download-runs",
                 )
                 if view.comparison is not None:
                     _download(
                         "Comparison (CSV)",
-                        lambda: table_csv(view.comparison),
+                        table_csv(view.comparison),
                         f"{stem}_comparison.csv",
                         "download-comparison",
                     )
@@ -463,16 +498,17 @@ def _downloads(setup: Setup | None, view: RunView) -> None:
 
 def _results(view: RunView, request: int, stale: bool, setup: Setup | None) -> None:
     """The answer first, then the structures, the charts, the table and the downloads."""
-    with solara.Column():
+    with solara.Column(style={"padding-right": "12px"}):
         _status(view, request, stale)
         _answer_card(view)
         StructurePictures(view.setup or setup)
-        with (
-            solara.Div(style={"opacity": "0.45" if stale else "1"}, classes=["charts"]),
-            solara.GridFixed(columns=2),
+        # Faded while out of date, so a glance does not read old results as new ones.
+        with solara.Row(
+            style={"flex-wrap": "wrap", "gap": "8px", "opacity": "0.45" if stale else "1"},
+            classes=["charts"],
         ):
             for css, measure in CHARTS:
-                Chart(view, css, measure)
+                Chart(view, css, measure).key(css)
         _details(view)
         _downloads(setup, view)
 

@@ -40,12 +40,12 @@ def _draw_warmup(ax: plt.Axes, warmup: int, f: dict[str, float]) -> None:
     ax.axvspan(0, warmup, facecolor="none", edgecolor="0.85", hatch=WARMUP_HATCH, lw=0, zorder=0)
     ax.annotate(
         "warm-up",
-        xy=(warmup, 0.0),
+        xy=(0, 1.0),
         xycoords=("data", "axes fraction"),
-        xytext=(-2, 2),
+        xytext=(2, -2),
         textcoords="offset points",
-        ha="right",
-        va="bottom",
+        ha="left",
+        va="top",
         fontsize=f["tiny"],
         color="0.35",
     )
