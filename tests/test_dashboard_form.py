@@ -317,6 +317,23 @@ def test_latest_view_gives_the_newest_and_ends_when_closed():
     assert latest.take() is None
 
 
+def test_latest_view_holds_the_run_while_the_page_draws():
+    latest = LatestView()
+    latest.put(RunView("running"))
+    assert latest.take() is not None  # the page is drawing it now
+    offered = threading.Event()
+
+    def run() -> None:
+        latest.put(RunView("done"))
+        offered.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert not offered.wait(0.3)  # the run waits ...
+    latest.drawn()
+    assert offered.wait(5)  # ... until the page has drawn the last view
+    assert latest.take().status == "done"
+
+
 def test_the_downloaded_files_rerun_to_the_dashboards_numbers(tmp_path):
     form = {**default_form(), "steps": "120", "warmup": "20", "seeds": "2", "b.roles.CTO.cost": "4"}
     setup, errors = check_form(form)

@@ -60,7 +60,7 @@ except ImportError as exc:  # pragma: no cover - the extra is optional
 
 ERROR_COLOUR = "#b00020"
 STALE_COLOUR = "#8a5a00"
-PUBLISH_EVERY = 1.0  # seconds at least between chart redraws while a run goes on
+PUBLISH_EVERY = 1.5  # seconds at least between chart redraws while a run goes on
 
 form_state = solara.reactive(default_form())
 run_view = solara.reactive(RunView())
@@ -113,21 +113,26 @@ def _run_into(setup: Setup, latest: LatestView, control: RunControl) -> None:
         latest.close()
 
 
-def _work(request: int, setup: Setup | None, control: RunControl) -> None:
+def _work(request: int) -> None:
     """Run request number ``request`` (none while it is 0) and show its views as they come.
 
-    The model runs in a thread of its own; this one (Solara's, which may redraw the page) shows
-    the newest view each time the last has been drawn, so drawing never slows the run.
+    The model runs in a thread of its own; this one (Solara's, which redraws the page) shows the
+    newest view each time the last has been drawn, and the run waits while it draws.
     """
+    setup, control = run_view.value.setup, run_control.value  # as Run left them
     if request == 0 or setup is None or run_view.value.status != "running":
         return
     latest = LatestView()
     threading.Thread(target=_run_into, args=(setup, latest, control), daemon=True).start()
-    while (view := latest.take()) is not None:
-        if run_request.value != request:
-            control.stop()  # a newer run, or Reset, has replaced this one
-            return
-        run_view.set(view)
+    try:
+        while (view := latest.take()) is not None:
+            if run_request.value != request:
+                control.stop()  # a newer run, or Reset, has replaced this one
+                return
+            run_view.set(view)
+            latest.drawn()
+    finally:
+        latest.close()  # the run never waits for a page that has stopped drawing
 
 
 # --- The set-up column ------------------------------------------------------------------------
@@ -317,12 +322,19 @@ def _resume() -> None:
     run_view.set(dataclasses.replace(run_view.value, status="running"))
 
 
-def _setup_card(
-    form: Mapping[str, str], setup: Setup | None, errors: Mapping[str, str], view: RunView
-) -> None:
+@solara.component
+def Controls(setup: Setup | None):  # noqa: N802
+    """The run's controls: a component of its own, redrawn as the run goes, the form not."""
+    _controls(setup, run_view.value)
+
+
+@solara.component
+def SetupCard():  # noqa: N802
     """The set-up column: the run's controls, the form's errors and every input."""
+    form = form_state.value
+    setup, errors = solara.use_memo(lambda: check_form(form), dependencies=[form])
     with solara.Card("Your organisation and the structures", classes=["setup-card"]):
-        _controls(setup, view)  # at the top, as in SolaraViz: in reach whatever is scrolled
+        Controls(setup)  # at the top, as in SolaraViz: in reach whatever is scrolled
         _form_errors(errors)
         _choices(form, errors)
         _parameters(form, errors)
@@ -403,7 +415,9 @@ def StructurePictures(setup: Setup | None):  # noqa: N802
 def Chart(view: RunView, css: str, measure: str):  # noqa: N802
     """One chart, in a container with a stable class (``chart-lead-time`` and so on)."""
     # Redrawn only when what it draws changes (not when, say, the run is paused).
-    drawn = (id(view.live), id(view.finished), view.tick, view.steps, css)
+    # After the first seed, they change as each seed finishes: the status line shows the ticks.
+    data = id(view.finished) if view.finished else (id(view.live), view.tick)
+    drawn = (data, view.steps, css)
     img = solara.use_memo(lambda: chart_html(view, css, measure), dependencies=list(drawn))
     solara.HTML(
         tag="div",
@@ -514,20 +528,21 @@ def _results(view: RunView, request: int, stale: bool, setup: Setup | None) -> N
 
 
 @solara.component
+def Results():  # noqa: N802
+    """The results column, redrawn as the run goes (the set-up column is not)."""
+    form = form_state.value
+    setup, _ = solara.use_memo(lambda: check_form(form), dependencies=[form])
+    view = run_view.value
+    stale = view.status != "idle" and bool(run_form.value) and run_form.value != form
+    _results(view, run_request.value, stale, setup)
+
+
+@solara.component
 def Page():  # noqa: N802
     """The dashboard page: the set-up on the left, the answer and the run on the right."""
-    form = form_state.value
-    setup, errors = check_form(form)
-    view = run_view.value
     request = run_request.value
-    control = run_control.value
-    stale = view.status != "idle" and bool(run_form.value) and run_form.value != form
-
-    def work(cancel: threading.Event) -> None:
-        _work(request, view.setup, control)
-
-    solara.use_thread(work, dependencies=[request], intrusive_cancel=False)
+    solara.use_thread(lambda cancel: _work(request), dependencies=[request], intrusive_cancel=False)
     solara.Title("itlead dashboard")
     with solara.Columns([4, 9]):
-        _setup_card(form, setup, errors, view)
-        _results(view, request, stale, setup)
+        SetupCard()
+        Results()

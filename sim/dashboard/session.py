@@ -103,23 +103,28 @@ class RunControl:
 class LatestView:
     """The newest view of a run, handed from the thread that runs to the one that draws.
 
-    Drawing the page takes longer than an increment of the model, so the run never waits for
-    it: :meth:`put` replaces any view not yet taken, and :meth:`take` gives the newest.
+    The two threads share one interpreter lock, so the run waits while the page draws (drawing
+    beside a running model took four times as long, and the page fell behind by whole seeds):
+    :meth:`put` waits until the last view taken has been drawn (:meth:`drawn`) and then replaces
+    any view not yet taken; :meth:`take` gives the newest.
     """
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._view: RunView | None = None
+        self._drawing = False
         self._closed = False
 
     def put(self, view: RunView) -> None:
-        """Offer ``view``, replacing one not yet taken."""
+        """Offer ``view`` once the page has drawn the last one, replacing one not yet taken."""
         with self._changed:
+            while self._drawing and not self._closed:
+                self._changed.wait()
             self._view = view
             self._changed.notify_all()
 
     def close(self) -> None:
-        """No more views will come."""
+        """No more views will come (or none will be drawn: the page has gone)."""
         with self._changed:
             self._closed = True
             self._changed.notify_all()
@@ -130,7 +135,14 @@ class LatestView:
             while self._view is None and not self._closed:
                 self._changed.wait()
             view, self._view = self._view, None
+            self._drawing = view is not None
             return view
+
+    def drawn(self) -> None:
+        """The view last taken is on the page: the run may go on."""
+        with self._changed:
+            self._drawing = False
+            self._changed.notify_all()
 
 
 @dataclass(eq=False, slots=True)
