@@ -47,6 +47,7 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> None:
     if importlib.util.find_spec("solara") is None:
         raise ImportError(MISSING_EXTRA)
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
+    os.environ["SOLARA_THEME_SHOW_BANNER"] = "false"  # its corner banner covered the last chart
     command = [
         sys.executable,
         "-m",

@@ -518,7 +518,12 @@ def _results(view: RunView, request: int, stale: bool, setup: Setup | None) -> N
         StructurePictures(view.setup or setup)
         # Faded while out of date, so a glance does not read old results as new ones.
         with solara.Row(
-            style={"flex-wrap": "wrap", "gap": "8px", "opacity": "0.45" if stale else "1"},
+            style={
+                "flex-wrap": "wrap",
+                "gap": "8px",
+                "padding-left": "8px",
+                "opacity": "0.45" if stale else "1",
+            },
             classes=["charts"],
         ):
             for css, measure in CHARTS:

@@ -76,7 +76,7 @@ def answer_html(view: RunView) -> str:
     from sim.analysis.answer import RULE, answers
     from sim.analysis.verdict import MIN_PAIRS
 
-    rule = f'<p class="rule">{html.escape(RULE)}</p>'
+    rule = f'<p class="rule" style="font-size:0.85em;color:#555">{html.escape(RULE)}</p>'
     if view.comparison is None or not len(view.comparison):
         runs = 0 if view.summaries is None else int(view.summaries["replication"].nunique())
         text = (
@@ -88,7 +88,8 @@ def answer_html(view: RunView) -> str:
     found = answers(view.comparison)[0]
     lines = "".join(f"<li>{html.escape(line)}</li>" for line in found.groups)
     return (
-        f'<p class="answer">{html.escape(found.headline)}</p><ul class="answer-groups">{lines}'
+        f'<p class="answer"><b>{html.escape(found.headline)}</b></p>'
+        f'<ul class="answer-groups" style="padding-left:1.4em">{lines}'
         f"</ul>{rule}"
     )
 

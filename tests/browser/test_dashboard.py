@@ -107,9 +107,13 @@ def test_answer_charts_stale_mark_and_downloads_that_rerun(page, dashboard_url, 
         assert img.get_attribute("data-seeds") == str(SEEDS), chart
         assert img.get_attribute("data-ticks") == str(STEPS), chart
         assert page.evaluate("i => i.naturalWidth", img.element_handle()) > 400, chart
+    # The page scrolls inside Solara's own container: a tall window shows all of it at once.
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-1400.png"), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 2900})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SCREENSHOTS / "dashboard-1400.png"))
     page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_timeout(500)
     page.screenshot(path=str(SCREENSHOTS / "dashboard-1280x800.png"))
     page.set_viewport_size({"width": 1400, "height": 1000})
 
