@@ -7,7 +7,6 @@ their own that work without it.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import re
 import threading
@@ -312,14 +311,17 @@ def _controls(setup: Setup | None, view: RunView) -> None:
 
 
 def _pause() -> None:
-    """Hold the run after its current increment."""
+    """Hold the run after its current increment (the run then shows itself paused)."""
     run_control.value.pause()
 
 
 def _resume() -> None:
-    """Let a paused run go on; the page shows it going at once."""
+    """Let a paused run go on (the run then shows itself going).
+
+    Only the run's thread changes what the page shows while a run goes: a change from a button
+    at the same moment left the page without updates.
+    """
     run_control.value.resume()
-    run_view.set(dataclasses.replace(run_view.value, status="running"))
 
 
 @solara.component

@@ -243,7 +243,7 @@ def run_setup(
         control: Pauses, steps and stops the run; None runs it through.
         increment: Ticks between views.
         min_interval: Seconds at least between published views while running (the page's
-            charts take a moment to draw); a finished seed and a pause are always published.
+            charts take a moment to draw); a finished seed, a pause and a resume always are.
 
     Returns:
         The final view (also published): ``done``, or ``stopped`` with the replications finished
@@ -255,9 +255,10 @@ def run_setup(
     view = RunView("running", setup, 0, params.steps, params.warmup)
     first_points: list[float] = []
     last_published = -float("inf")
+    last_status = ""
 
     def observe(progress: Progress) -> bool:
-        nonlocal view, last_published
+        nonlocal view, last_published, last_status
         if control.stopped:
             return True
         elapsed = time.perf_counter() - started
@@ -277,8 +278,9 @@ def run_setup(
             f"tick {progress.tick} of {progress.steps}"
         )
         view = dataclasses.replace(view, status=status, first_points=first_points[0], **changes)
-        if control.paused or "finished" in changes or elapsed - last_published >= min_interval:
-            last_published = elapsed
+        news = status != last_status or "finished" in changes  # paused, resumed, a seed done
+        if news or elapsed - last_published >= min_interval:
+            last_published, last_status = elapsed, status
             publish(view)
         return control.wait()
 

@@ -160,12 +160,12 @@ def test_answer_charts_stale_mark_and_downloads_that_rerun(page, dashboard_url, 
 
 def test_step_pause_stop_and_reset_as_in_solaraviz(page, dashboard_url):
     _open(page, dashboard_url)
-    _set(page, "seeds", 4)  # the default 1300 ticks: long enough to pause while it runs
+    _set(page, "seeds", 30)  # 1300 ticks each: long enough to pause while it runs
     status = page.locator(".run-status")
     # Step on an idle page runs one increment, then holds.
     page.locator(".step-button").click()
     page.locator(".run-status.status-paused").wait_for(timeout=30_000)
-    assert "seed 1 of 4, tick 25 of 1300" in status.inner_text()
+    assert "seed 1 of 30, tick 25 of 1300" in status.inner_text()
     page.locator(".step-button").click()
     page.wait_for_function(
         "() => document.querySelector('.run-status').innerText.includes('tick 50 of')",
@@ -183,8 +183,9 @@ def test_step_pause_stop_and_reset_as_in_solaraviz(page, dashboard_url):
     page.locator(".reset-button").click()
     page.locator(".run-status.status-idle").wait_for(timeout=30_000)
     assert page.locator(".chart img.chart-img").count() == 0
+    _short_run(page, seeds=2)
     _run(page)
-    assert "finished 4 seed(s)" in status.inner_text()
+    assert "finished 2 seed(s)" in status.inner_text()
 
 
 def test_structure_numbers_are_editable_and_reach_the_download(page, dashboard_url, tmp_path):
