@@ -90,14 +90,31 @@ class RunControl:
         """End the run at its next increment (it returns what it has finished)."""
         self._update(stopped=True)
 
-    def wait(self) -> bool:
-        """Block while paused; True when the run must stop."""
-        with self._changed:
-            while self._paused and not self._stopped and self._steps == 0:
-                self._changed.wait()
-            if self._steps:
-                self._steps -= 1
-            return self._stopped
+    def _go(self) -> bool:
+        """Whether the run may go on (or must stop) now; consumes a step. Hold the lock."""
+        if self._stopped or not self._paused:
+            return True
+        if self._steps:
+            self._steps -= 1
+            return True
+        return False
+
+    def wait(self, on_hold: Callable[[], None] | None = None) -> bool:
+        """Block while paused; True when the run must stop.
+
+        Args:
+            on_hold: Called once, outside the lock, before the run is held (to show it paused:
+                a pause pressed after the run last showed itself would otherwise never show).
+        """
+        while True:
+            with self._changed:
+                if self._go():
+                    return self._stopped
+                if on_hold is None:
+                    self._changed.wait_for(lambda: self._stopped or not self._paused or self._steps)
+                    continue
+            on_hold()
+            on_hold = None
 
 
 class LatestView:
@@ -132,8 +149,7 @@ class LatestView:
     def take(self) -> RunView | None:
         """Wait for a view not taken yet and return it; None once closed and all are taken."""
         with self._changed:
-            while self._view is None and not self._closed:
-                self._changed.wait()
+            self._changed.wait_for(lambda: self._view is not None or self._closed)
             view, self._view = self._view, None
             self._drawing = view is not None
             return view
@@ -273,16 +289,24 @@ def run_setup(
             changes["finished"] = (*view.finished, _series(progress))
         done = len(changes.get("finished", view.finished))  # type: ignore[arg-type]
         status = "paused" if control.paused else "running"
-        changes["message"] = (
-            f"{status}: seed {min(done + 1, setup.seeds)} of {setup.seeds}, "
-            f"tick {progress.tick} of {progress.steps}"
-        )
+        done = min(done + 1, setup.seeds)
+        where = f"seed {done} of {setup.seeds}, tick {progress.tick} of {progress.steps}"
+        changes["message"] = f"{status}: {where}"
         view = dataclasses.replace(view, status=status, first_points=first_points[0], **changes)
-        news = status != last_status or "finished" in changes  # paused, resumed, a seed done
+        # Paused or resumed, a step while paused, a seed done: shown at once.
+        news = status != last_status or control.paused or "finished" in changes
         if news or elapsed - last_published >= min_interval:
             last_published, last_status = elapsed, status
             publish(view)
-        return control.wait()
+
+        def hold() -> None:  # paused since the view above was made: show it paused
+            nonlocal view, last_status
+            if last_status != "paused":
+                view = dataclasses.replace(view, status="paused", message=f"paused: {where}")
+                last_status = "paused"
+                publish(view)
+
+        return control.wait(hold)
 
     runs = _replicate(setup, observe, increment)
     elapsed = time.perf_counter() - started
