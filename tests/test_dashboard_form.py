@@ -307,6 +307,31 @@ def test_pause_holds_the_run_and_step_lets_one_increment_through():
     assert ticks[-1] == 120
 
 
+def test_a_pause_pressed_after_a_view_is_shown_before_the_run_holds():
+    control = RunControl()
+    views: list[RunView] = []
+    done = threading.Event()
+
+    def publish(view: RunView) -> None:
+        views.append(view)
+        if len(views) == 1:
+            control.pause()  # pressed after this view was made, before the run waits
+
+    def run() -> None:
+        run_setup(_tiny(seeds=1), publish, control, min_interval=60.0)
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    deadline = time.monotonic() + 30
+    while len(views) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [(v.status, v.tick) for v in views] == [("running", 25), ("paused", 25)]
+    assert views[1].message.startswith("paused: seed 1 of 1, tick 25")
+    control.stop()
+    assert done.wait(30)
+    assert views[-1].status == "stopped"
+
+
 def test_latest_view_gives_the_newest_and_ends_when_closed():
     latest = LatestView()
     first, second = RunView("running"), RunView("done")

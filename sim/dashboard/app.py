@@ -425,7 +425,8 @@ def Chart(view: RunView, css: str, measure: str):  # noqa: N802
         tag="div",
         unsafe_innerHTML=img,
         classes=["chart", css],
-        style={"flex": "1 1 360px", "max-width": "560px", "min-width": "0"},
+        # Two to a row, each the same size (a last one alone keeps it), one a row when narrow.
+        style={"flex": "0 1 calc(50% - 8px)", "min-width": "340px", "max-width": "560px"},
     )
 
 
