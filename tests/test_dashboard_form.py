@@ -5,6 +5,7 @@ None of this needs Solara (the dashboard extra): only sim.dashboard.app imports 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import html
 import subprocess
@@ -15,9 +16,11 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 from sim.analysis.answer import answers
 from sim.analysis.verdict import MIN_PAIRS
+from sim.cli import main
 from sim.config.loaders import (
     build_params,
     load_scenario,
@@ -28,7 +31,6 @@ from sim.config.loaders import (
 from sim.config.scenario import ShockSpec
 from sim.dashboard.charts import chart_html, chart_png
 from sim.dashboard.export import (
-    export_scenario,
     file_names,
     rerun_command,
     scenario_toml,
@@ -120,7 +122,7 @@ def test_presets_set_the_organisation_and_are_recognised():
         ("seeds", "0", "Replications: 0 is out of range; allowed 1 to 50"),
         ("b.roles.CTO.attention_hours", "30", "(structure.roles.CTO.attention_hours): 30 is out"),
         ("b.roles.CTO.expertise.technical", "0", "allowed above 0, to 1"),
-        ("structure_b", "single_cio", "structure B: choose a structure other than structure A"),
+        ("structure_b", "single_cio", "Structure B: choose a structure other than structure A"),
         ("attention_policy", "whim", "attention_policy"),
     ],
 )
@@ -150,6 +152,16 @@ def test_check_form_cross_checks_the_whole_set_up():
     assert errors == {} and (setup.params["steps"], setup.params["warmup"]) == (300, 60)
 
 
+def test_the_same_structure_twice_is_allowed_once_one_side_is_changed():
+    form = with_structure(default_form(), "b", "single_cio")
+    _, errors = check_form(form)
+    assert (
+        "choose a structure other than structure A, or change its numbers" in errors["structure_b"]
+    )
+    setup, errors = check_form({**form, "b.roles.CIO.attention_hours": "11"})
+    assert errors == {} and setup.labels == ("single_cio", "single_cio_edited")
+
+
 def test_structure_numbers_change_the_run_and_the_downloaded_structure_file(tmp_path):
     form = with_structure(default_form(), "b", "cio_with_coo")
     assert form["structure_b"] == "cio_with_coo"
@@ -162,13 +174,14 @@ def test_structure_numbers_change_the_run_and_the_downloaded_structure_file(tmp_
     path.write_text(structure_toml(setup, 1), encoding="utf-8")
     assert validate_file(path) == "structure"
     loaded = load_structure(path)
-    assert loaded.name == "cio_with_coo" and loaded.numbers()["roles.COO_IT.cost"] == 5.5
+    assert names["b"] == "cio_with_coo_edited.toml"  # another structure: not the shipped one
+    assert loaded.name == "cio_with_coo_edited" and loaded.numbers()["roles.COO_IT.cost"] == 5.5
     shipped = load_structure("cio_with_coo")
     assert loaded.decision_rights == shipped.decision_rights
     assert {k: v for k, v in loaded.numbers().items() if k != "roles.COO_IT.cost"} == {
         k: v for k, v in shipped.numbers().items() if k != "roles.COO_IT.cost"
     }
-    assert "--structures ./single_cio.toml,./cio_with_coo.toml" in rerun_command(setup)
+    assert "--structures ./single_cio.toml,./cio_with_coo_edited.toml" in rerun_command(setup)
 
 
 @pytest.mark.parametrize("scenario", ["baseline", "combined_shocks"])
@@ -193,12 +206,6 @@ def test_scenario_toml_without_shocks_clears_the_base_shocks(tmp_path):
     path = tmp_path / "plain.toml"
     path.write_text(scenario_toml(_tiny()), encoding="utf-8")
     assert load_scenario(path).shocks == ()
-
-
-def test_export_scenario_writes_a_valid_file(tmp_path):
-    target = export_scenario(_tiny(), tmp_path / "a" / "b" / "scenario.toml")
-    assert target.is_absolute() and target.is_file()
-    assert validate_file(target) == "scenario"
 
 
 def test_run_setup_publishes_growing_views_and_ends_done():
@@ -374,8 +381,16 @@ def test_the_downloaded_files_rerun_to_the_dashboards_numbers(tmp_path):
     pd.testing.assert_frame_equal(final.summaries[same], again[same], check_exact=True)
     shipped = paired_replications(scenario, setup.structures, replications=2, master_seed=0)
     # The changed CTO cost reaches the run: the split's IT cost differs from the shipped file's.
-    split = final.summaries["structure"] == "cio_cto_split"
-    assert (final.summaries.loc[split, "it_cost"] != shipped.loc[split, "it_cost"]).all()
+    assert set(final.summaries["structure"]) == {"single_cio", "cio_cto_split_edited"}
+    edited = final.summaries["structure"] == "cio_cto_split_edited"
+    assert (final.summaries.loc[edited, "it_cost"] != shipped.loc[edited, "it_cost"]).all()
+    # The command the page prints reruns them, through the command line, to the same answer.
+    folder = tmp_path
+    command = rerun_command(setup).split()[1:]  # without "itlead"
+    with contextlib.chdir(folder):
+        result = CliRunner().invoke(main, [*command, "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "cio_cto_split_edited" in result.output
 
 
 def test_everything_but_the_page_imports_without_solara():

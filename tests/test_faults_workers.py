@@ -264,7 +264,7 @@ def test_dashboard_server_starts_without_version_check_or_telemetry(monkeypatch)
     assert started["env"]["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
 
 
-# --- finding 8: the dashboard writes no file on the server; export_scenario never overwrites ---
+# --- finding 8: the dashboard writes no file on the server ------------------------------------
 
 
 def test_the_dashboard_page_never_writes_on_the_server():
@@ -272,20 +272,5 @@ def test_the_dashboard_page_never_writes_on_the_server():
     import sim.dashboard
 
     text = (Path(sim.dashboard.__file__).parent / "app.py").read_text()  # Solara not needed
-    for call in ("write_text", "open(", "export_scenario", "mkdir"):
+    for call in ("write_text", "open(", "mkdir"):
         assert call not in text, call
-
-
-def test_export_scenario_never_overwrites_without_asking(tmp_path):
-    from sim.dashboard.export import export_scenario
-    from sim.dashboard.form import check_form, default_form
-
-    setup, errors = check_form(default_form())
-    assert setup is not None, errors
-    target = tmp_path / "scenario.toml"
-    target.write_text("# mine\n")
-    with pytest.raises(FileExistsError):
-        export_scenario(setup, target)
-    assert target.read_text() == "# mine\n"
-    export_scenario(setup, target, overwrite=True)
-    assert target.read_text().startswith("description = ")

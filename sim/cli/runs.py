@@ -224,8 +224,8 @@ def compare_command(
     names = [s.strip() for s in structures.split(",") if s.strip()]
     overrides = overrides_of(assignments)
     replication_experiment(scenario, names, replications=seeds, overrides=overrides)
-    for name in names:
-        config.load_structure(name)  # fail fast, before any run
+    # Fail fast, before any run; results are labelled by each structure's name (a file's stem).
+    labels = [config.load_structure(name).name for name in names]
     config.build_params(config.load_scenario(scenario), overrides)
     click.echo(
         f"Comparing {', '.join(names)} on '{scenario}' over {seeds} seeds "
@@ -240,12 +240,12 @@ def compare_command(
         overrides=overrides,
         workers=workers,
     )
-    reference = names[0]
+    reference = labels[0]
     table = paired_comparison(summaries, reference)
     click.echo(answer_text(table))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        for other in names[1:]:
+        for other in labels[1:]:
             part = table[table["other"] == other]
             part.to_csv(out / f"paired_{other}_vs_{reference}.csv", index=False)
     if out is not None:

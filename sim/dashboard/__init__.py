@@ -1,21 +1,22 @@
-"""Interactive dashboard: two leadership structures side by side, on the same seed, in a browser.
+"""Interactive dashboard: a strategist's organisation, two structures on paired seeds, the answer.
 
-A strategist picks a scenario, two structures, an optional extra shock, the organisation's size
-and the main behavioural parameters; both structures then step together on the same seed (common
-random numbers) in a background thread while the charts fill in, and a summary card gives the
-paired differences of the headline outcomes. With more than one seed the card shows the paired
-comparison of :func:`sim.analysis.stats.paired_comparison` (mean difference and 95% interval).
-The set-up can be exported as a scenario file that ``itlead validate`` and ``itlead run`` accept
-and that gives the same numbers.
+A strategist sets up their organisation (sizes, demand, people, leadership, each structure
+file's numbers), picks a scenario, two structures and an optional extra shock, and runs both
+structures on the same seeds (common random numbers) in a background thread, with play, pause,
+step, stop and reset as in Mesa's SolaraViz. The page answers first, in the words of the report
+(:mod:`sim.analysis.answer`, by the verdict rule), then draws both structures, the charts (mean
+over seeds with a 95% band, by the paper figures' own code) and the detailed table; it marks
+results out of date when an input changes, and offers the scenario and structure files, which
+rerun to its numbers with ``itlead compare-structures``, and the tables as browser downloads.
 
 Start it with ``itlead dashboard --port 8765`` (or :func:`serve`). The page needs the optional
 extra, ``pip install -e '.[dashboard]'``; only :mod:`sim.dashboard.app` imports Solara, so the
 rest works without it:
 
-- :mod:`sim.dashboard.form`: the form's fields and ranges, checked into a set-up;
-- :mod:`sim.dashboard.export`: a set-up as a scenario file;
-- :mod:`sim.dashboard.session`: running a set-up, the views the page shows, the charts' data;
-- :mod:`sim.dashboard.summary` and :mod:`sim.dashboard.charts`: the summary card and the charts;
+- :mod:`sim.dashboard.form`: the form's groups, fields and ranges, checked into a set-up;
+- :mod:`sim.dashboard.export`: the downloads (scenario and structure files, tables);
+- :mod:`sim.dashboard.session`: running a set-up, its controls, and what the charts draw;
+- :mod:`sim.dashboard.summary` and :mod:`sim.dashboard.charts`: the answer, the table, the charts;
 - :mod:`sim.dashboard.app`: the page.
 """
 

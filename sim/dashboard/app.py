@@ -19,6 +19,7 @@ from sim.analysis.plot.style import structure_label
 from sim.config.loaders import list_scenarios, list_structures, load_structure
 from sim.config.params import param_infos
 from sim.config.scenario import SHOCK_KINDS
+from sim.dashboard import MISSING_EXTRA
 from sim.dashboard.charts import chart_html
 from sim.dashboard.export import file_names, rerun_command, scenario_toml, structure_toml, table_csv
 from sim.dashboard.form import (
@@ -53,9 +54,7 @@ from sim.dashboard.summary import answer_html, summary_html
 try:
     import solara
 except ImportError as exc:  # pragma: no cover - the extra is optional
-    raise ImportError(
-        "the dashboard needs the optional extra: .venv/bin/pip install -e '.[dashboard]'"
-    ) from exc
+    raise ImportError(MISSING_EXTRA) from exc
 
 ERROR_COLOUR = "#b00020"
 STALE_COLOUR = "#8a5a00"
@@ -112,7 +111,7 @@ def _run_into(setup: Setup, latest: LatestView, control: RunControl) -> None:
         latest.close()
 
 
-def _work(request: int) -> None:
+def _work(request: int, cancel: threading.Event) -> None:
     """Run request number ``request`` (none while it is 0) and show its views as they come.
 
     The model runs in a thread of its own; this one (Solara's, which redraws the page) shows the
@@ -125,10 +124,13 @@ def _work(request: int) -> None:
     threading.Thread(target=_run_into, args=(setup, latest, control), daemon=True).start()
     try:
         while (view := latest.take()) is not None:
-            if run_request.value != request:
-                control.stop()  # a newer run, or Reset, has replaced this one
+            if cancel.is_set():  # the page has gone
+                control.stop()
                 return
-            run_view.set(view)
+            # Under the run's lock: once Run or Reset has stopped this run, it changes the page
+            # no more (else its last view could replace theirs).
+            if not control.show(lambda view=view: run_view.set(view)):
+                return
             latest.drawn()
     finally:
         latest.close()  # the run never waits for a page that has stopped drawing
@@ -316,11 +318,7 @@ def _pause() -> None:
 
 
 def _resume() -> None:
-    """Let a paused run go on (the run then shows itself going).
-
-    Only the run's thread changes what the page shows while a run goes: a change from a button
-    at the same moment left the page without updates.
-    """
+    """Let a paused run go on (the run then shows itself going, at once)."""
     run_control.value.resume()
 
 
@@ -381,7 +379,7 @@ def _answer_card(view: RunView) -> None:
     """The answer first, in plain words, with the verdict rule (once a run has results)."""
     if view.status not in ("done", "stopped") or view.setup is None:
         return
-    a, b = (structure_label(s) for s in view.setup.structures)
+    a, b = (structure_label(s) for s in view.setup.labels)
     with solara.Card(f"The answer: {b} against {a}", classes=["answer-card"]):
         solara.HTML(tag="div", unsafe_innerHTML=answer_html(view))
 
@@ -418,8 +416,7 @@ def Chart(view: RunView, css: str, measure: str):  # noqa: N802
     """One chart, in a container with a stable class (``chart-lead-time`` and so on)."""
     # Redrawn only when what it draws changes (not when, say, the run is paused).
     # After the first seed, they change as each seed finishes: the status line shows the ticks.
-    data = id(view.finished) if view.finished else (id(view.live), view.tick)
-    drawn = (data, view.steps, css)
+    drawn = (view.run, view.replications_done, None if view.finished else view.tick, css)
     img = solara.use_memo(lambda: chart_html(view, css, measure), dependencies=list(drawn))
     solara.HTML(
         tag="div",
@@ -549,7 +546,9 @@ def Results():  # noqa: N802
 def Page():  # noqa: N802
     """The dashboard page: the set-up on the left, the answer and the run on the right."""
     request = run_request.value
-    solara.use_thread(lambda cancel: _work(request), dependencies=[request], intrusive_cancel=False)
+    solara.use_thread(
+        lambda cancel: _work(request, cancel), dependencies=[request], intrusive_cancel=False
+    )
     solara.Title("itlead dashboard")
     with solara.Columns([4, 9]):
         SetupCard()

@@ -9,7 +9,6 @@ dashboard's numbers: :func:`sim.dashboard.session.run_setup` runs the very text
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tomli_w
@@ -55,7 +54,7 @@ def scenario_toml(setup: Setup) -> str:
     kind = f"; extra shock {setup.shock.kind}" if setup.shock else ""
     description = (
         f"Exported from the itlead dashboard: {setup.scenario} with the chosen parameters{kind}. "
-        f"Compared there: {setup.structures[0]} vs {setup.structures[1]}, "
+        f"Compared there: {setup.labels[0]} vs {setup.labels[1]}, "
         f"{setup.seeds} seed(s) from master seed {setup.seed}."
     )
     shocks = [*base.shocks, *((setup.shock,) if setup.shock else ())]
@@ -84,7 +83,7 @@ def structure_toml(setup: Setup, side: int) -> str:
 
 def file_names(setup: Setup) -> dict[str, str]:
     """The download names of the scenario file and of structures ``a`` and ``b`` (as named)."""
-    a, b = setup.structures
+    a, b = setup.labels
     return {"scenario": f"{setup.scenario}_dashboard.toml", "a": f"{a}.toml", "b": f"{b}.toml"}
 
 
@@ -100,26 +99,3 @@ def rerun_command(setup: Setup) -> str:
 def table_csv(table: pd.DataFrame) -> str:
     """A results table as CSV text (full precision, no index) for download."""
     return table.to_csv(index=False)
-
-
-def export_scenario(setup: Setup, path: str | Path, *, overwrite: bool = False) -> Path:
-    """Write :func:`scenario_toml` to ``path``, making its folders (for Python callers).
-
-    The page itself never writes a file: its downloads go to the browser.
-
-    Args:
-        setup: A checked set-up.
-        path: Where to write (``~`` is expanded; relative to the working folder).
-        overwrite: Replace a file already at ``path``; without it, that is refused.
-
-    Returns:
-        The file's absolute path.
-
-    Raises:
-        FileExistsError: ``path`` exists and ``overwrite`` is false.
-    """
-    target = Path(path).expanduser()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("w" if overwrite else "x", encoding="utf-8") as out:
-        out.write(scenario_toml(setup))
-    return target.resolve()

@@ -6,6 +6,7 @@ field) out, so the normal test suite checks it without the dashboard extra.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ NO_SHOCK = "none"
 FRACTION_SHOCKS = ("staff_loss", "theme_reweighting")
 MAX_SEEDS = 50
 MAX_MULTIPLIER = 100.0
+EDITED = "_edited"  # the name of a structure whose numbers were changed ends in this
 DEFAULT_SEEDS = 10  # enough pairs for the verdict rule to decide on a clear difference
 
 # The inputs a strategist sets, in the groups the form shows them in (each a parameter of
@@ -284,15 +286,30 @@ class Setup:
             source=base.source,
         )
 
+    @property
+    def labels(self) -> tuple[str, str]:
+        """The names the runs are labelled by.
+
+        A structure with changed numbers is another structure, named ``<name>_edited``, so no
+        result passes for the shipped file's.
+        """
+        return tuple(  # type: ignore[return-value]
+            f"{name}{EDITED}" if numbers else name
+            for name, numbers in zip(self.structures, self.numbers, strict=True)
+        )
+
     def structure_objs(self) -> tuple[Structure, Structure]:
         """Both structures as they run: each file with the numbers changed in the form."""
         return tuple(  # type: ignore[return-value]
-            override_structure(
-                load_structure(name),
-                {STRUCTURE_PREFIX + k: v for k, v in numbers.items()},
-                "dashboard",
+            dataclasses.replace(
+                override_structure(
+                    load_structure(name),
+                    {STRUCTURE_PREFIX + k: v for k, v in numbers.items()},
+                    "dashboard",
+                ),
+                name=label,
             )
-            for name, numbers in zip(self.structures, self.numbers, strict=True)
+            for name, numbers, label in zip(self.structures, self.numbers, self.labels, strict=True)
         )
 
     def build(self) -> tuple[Scenario, Params]:
@@ -412,8 +429,16 @@ def _check_structure_numbers(
     return changed[0], changed[1]
 
 
-def _check_choices(form: Mapping[str, str], values: dict[str, Any], errors: dict[str, str]) -> None:
-    """Check the choices: the attention policy, both structures, the scenario, the shock kind."""
+def _check_choices(
+    form: Mapping[str, str],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    numbers: tuple[dict[str, float], dict[str, float]],
+) -> None:
+    """Check the choices: the attention policy, both structures, the scenario, the shock kind.
+
+    The same structure on both sides is allowed once its numbers differ on one side.
+    """
     for name in CHOICES:
         try:
             values[name] = check_param(name, form.get(name), "dashboard")
@@ -423,14 +448,22 @@ def _check_choices(form: Mapping[str, str], values: dict[str, Any], errors: dict
     structures = list_structures()
     for key, name in (("structure_a", a), ("structure_b", b)):
         if name not in structures:
-            errors[key] = f"{key}: {name!r} is not a structure; allowed {', '.join(structures)}"
-    if a == b and "structure_b" not in errors:
-        errors["structure_b"] = "structure B: choose a structure other than structure A"
+            side = key[-1].upper()
+            errors[key] = (
+                f"Structure {side}: {name!r} is not a shipped structure;"
+                f" allowed {', '.join(structures)}"
+            )
+    if a == b and "structure_b" not in errors and not any(numbers):
+        errors["structure_b"] = (
+            "Structure B: choose a structure other than structure A, or change its numbers"
+        )
     if form.get("scenario") not in list_scenarios():
         errors["scenario"] = f"scenario: {form.get('scenario')!r} is not a shipped scenario"
     kind = form.get("shock_kind", NO_SHOCK)
     if kind != NO_SHOCK and kind not in SHOCK_KINDS:
-        errors["shock_kind"] = f"shock kind: {kind!r}; allowed {', '.join(SHOCK_KINDS)}"
+        errors["shock_kind"] = (
+            f"Shock kind: {kind!r} is not a kind of shock; allowed {', '.join(SHOCK_KINDS)}"
+        )
 
 
 def _setup(form: Mapping[str, str], values: dict[str, Any], numbers: tuple[dict, dict]) -> Setup:
@@ -466,8 +499,8 @@ def check_form(form: Mapping[str, str]) -> tuple[Setup | None, dict[str, str]]:
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     _check_numbers(form, values, errors)
-    _check_choices(form, values, errors)
     numbers = _check_structure_numbers(form, errors)
+    _check_choices(form, values, errors, numbers)
     if errors:
         return None, errors
     setup = _setup(form, values, numbers)

@@ -10,6 +10,7 @@ SolaraViz's play, pause and step do. Nothing here needs Solara.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import tempfile
 import threading
 import time
@@ -41,6 +42,7 @@ CHARTS: tuple[tuple[str, str], ...] = (
     ("chart-debt", "debt_mean"),
 )
 CHART_MEASURES = tuple(measure for _, measure in CHARTS)
+_RUN_NUMBERS = itertools.count(1)
 Series = dict[str, dict[str, np.ndarray]]  # structure -> measure -> values per tick
 Window = tuple[str, int, int]  # (shock kind, first tick, end tick exclusive)
 
@@ -57,6 +59,7 @@ class RunControl:
         self._paused = paused
         self._stopped = False
         self._steps = 0  # increments allowed through while paused
+        self._showing = threading.Lock()  # held while a view of this run goes on the page
 
     @property
     def paused(self) -> bool:
@@ -84,11 +87,26 @@ class RunControl:
 
     def step(self) -> None:
         """Let a paused run go on by one increment, then hold it again."""
-        self._update(steps=self._steps + 1)
+        with self._changed:  # read and written under the lock: two quick presses are two steps
+            self._steps += 1
+            self._changed.notify_all()
 
     def stop(self) -> None:
-        """End the run at its next increment (it returns what it has finished)."""
-        self._update(stopped=True)
+        """End the run at its next increment (it returns what it has finished).
+
+        Waits for a view being shown through :meth:`show` to finish: once this returns, the run
+        changes the page no more, so what the caller shows next stays.
+        """
+        with self._showing:
+            self._update(stopped=True)
+
+    def show(self, show: Callable[[], None]) -> bool:
+        """Call ``show`` unless the run has been stopped; whether it was called."""
+        with self._showing:
+            if self._stopped:
+                return False
+            show()
+            return True
 
     def _go(self) -> bool:
         """Whether the run may go on (or must stop) now; consumes a step. Hold the lock."""
@@ -180,6 +198,7 @@ class RunView:
         message: A line for people (progress or the error).
         first_points: Seconds from Run to the first chart points.
         elapsed: Seconds from Run to now (or to the end).
+        run: This run's number in the process (0 before any): tells its views from another's.
     """
 
     status: str = "idle"
@@ -195,6 +214,7 @@ class RunView:
     message: str = ""
     first_points: float | None = None
     elapsed: float = 0.0
+    run: int = 0
 
     @property
     def replications_done(self) -> int:
@@ -268,7 +288,7 @@ def run_setup(
     started = time.perf_counter()
     _, params = setup.build()  # checked before any run
     control = control or RunControl()
-    view = RunView("running", setup, 0, params.steps, params.warmup)
+    view = RunView("running", setup, 0, params.steps, params.warmup, run=next(_RUN_NUMBERS))
     first_points: list[float] = []
     last_published = -float("inf")
     last_status = ""
@@ -276,6 +296,8 @@ def run_setup(
     def observe(progress: Progress) -> bool:
         nonlocal view, last_published, last_status
         if control.stopped:
+            if progress.tick == progress.steps:  # this seed's rows are kept: so is its chart
+                view = dataclasses.replace(view, finished=(*view.finished, _series(progress)))
             return True
         elapsed = time.perf_counter() - started
         first_points[:1] = first_points[:1] or [elapsed]
@@ -311,23 +333,18 @@ def run_setup(
     runs = _replicate(setup, observe, increment)
     elapsed = time.perf_counter() - started
     finished = runs["replication"].nunique() if len(runs) else 0
+    # A stopped run's finished seeds are compared too: the answer says whether they suffice.
+    comparison = paired_comparison(runs, setup.labels[0]) if finished > 1 else None
     if control.stopped:
-        view = dataclasses.replace(
-            view,
-            status="stopped",
-            summaries=runs if len(runs) else None,
-            message=f"stopped after {finished} of {setup.seeds} seed(s)",
-            elapsed=elapsed,
-        )
-        publish(view)
-        return view
-    comparison = paired_comparison(runs, setup.structures[0]) if setup.seeds > 1 else None
+        message = f"stopped after {finished} of {setup.seeds} seed(s)"
+    else:
+        message = f"finished {setup.seeds} seed(s) in {elapsed:.1f} s"
     view = dataclasses.replace(
         view,
-        status="done",
-        summaries=runs,
+        status="stopped" if control.stopped else "done",
+        summaries=runs if len(runs) else None,
         comparison=comparison,
-        message=f"finished {setup.seeds} seed(s) in {elapsed:.1f} s",
+        message=message,
         elapsed=elapsed,
     )
     publish(view)

@@ -1,4 +1,4 @@
-"""The summary card of a finished run: its rows, and its table as HTML.
+"""The answer to a run, and its detailed table as HTML.
 
 One seed: both structures' headline outcomes and the paired difference. More seeds: the paired
 comparison of :func:`sim.analysis.stats.paired_comparison`, with the verdict rule's answer in the
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def summary_rows(view: RunView) -> list[dict[str, Any]]:
-    """The summary card's rows: one per headline outcome.
+    """The detailed table's rows: one per headline outcome.
 
     One seed: both structures' values and the paired difference (other minus reference). More
     seeds: the means, the mean paired difference and its 95% interval, and ``favours`` by the
@@ -34,7 +34,7 @@ def summary_rows(view: RunView) -> list[dict[str, Any]]:
     setup, runs = view.setup, view.summaries
     if setup is None or runs is None:
         return []
-    a, b = setup.structures
+    a, b = setup.labels
     if view.comparison is not None:
         table = view.comparison.set_index("outcome")
         return [
@@ -102,11 +102,11 @@ def _fmt(value: Any) -> str:
 
 
 def summary_html(view: RunView) -> str:
-    """The summary card's table as HTML; each value cell carries its exact value in data-value."""
+    """The detailed table as HTML; each value cell carries its exact value in data-value."""
     setup = view.setup
     if setup is None:
         return ""
-    a, b = (html.escape(s) for s in setup.structures)
+    a, b = (html.escape(s) for s in setup.labels)
     many = view.comparison is not None
     head = ["outcome", "better", a, b, f"{b} − {a}"]
     # One seed shows which structure is ahead on it, which is not a verdict: say so.
