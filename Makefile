@@ -34,9 +34,10 @@ test: venv
 test-slow: venv
 	.venv/bin/python -m pytest -q -n 2 --dist loadfile -m "slow and not browser"
 
-# Everything, the browser tests included (scripts/browser-tests.sh installs what they need).
+# Everything, the browser and EMA Workbench tests included (their scripts install the extras).
 test-all: test test-slow
 	bash scripts/browser-tests.sh
+	bash scripts/ema-tests.sh
 
 lint: venv
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -11,6 +11,7 @@ structure a file defines, under steady load, workload shocks and market shocks::
 from importlib.metadata import version as _version
 
 from sim.api import LeadershipModel, RunResult, load_batch, read_batch_table, run, run_batch
+from sim.ema import outcome_names, parameter_table
 from sim.errors import ConfigError
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "LeadershipModel",
     "RunResult",
     "load_batch",
+    "outcome_names",
+    "parameter_table",
     "read_batch_table",
     "run",
     "run_batch",
