@@ -14,19 +14,18 @@ import itertools
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.analysis.plot.runs import t_interval
+from sim.analysis.plot.timeseries_chart import trajectory_band
 from sim.analysis.stats import paired_comparison
 from sim.dashboard.export import file_names, scenario_toml, structure_toml
 from sim.dashboard.form import Setup
 from sim.experiments.replicate import Observer, Progress, paired_replications
-from sim.model.recorder import fixed_range
 
 INCREMENT = 25  # ticks each structure steps between views (and per press of Step)
 SMOOTH = 20  # ticks in each run's trailing mean, as the paper's time-series figures use
@@ -354,8 +353,9 @@ def run_setup(
 def chart_frame(view: RunView, measure: str, smooth: int = SMOOTH) -> pd.DataFrame:
     """What a chart draws: per structure and tick, the mean over seeds and its 95% interval.
 
-    The finished replications when there are any, else the first one as far as it has run;
-    each run is smoothed by a trailing ``smooth``-tick mean first, as in the paper's figures.
+    The finished replications when there are any, else the first one as far as it has run,
+    summarised as the paper's time-series figures summarise a batch
+    (:func:`sim.analysis.plot.timeseries_chart.trajectory_band`).
 
     Args:
         view: A run's view.
@@ -367,24 +367,16 @@ def chart_frame(view: RunView, measure: str, smooth: int = SMOOTH) -> pd.DataFra
         below two seeds), as :func:`sim.analysis.plot.runs.t_interval` gives them, the interval
         clipped to the range the measure can take; empty before the first points.
     """
-    runs: tuple[Mapping[str, Mapping[str, np.ndarray]], ...] = view.finished or (
-        (view.live,) if view.live else ()
-    )
-    rows = []
-    for run, series in enumerate(runs):
-        for structure, measures in series.items():
-            values = pd.Series(measures[measure], dtype=float)
-            if smooth > 1:
-                values = values.rolling(smooth, min_periods=1).mean()
-            rows.append(
-                pd.DataFrame(
-                    {"run": run, "structure": structure, "tick": values.index, "value": values}
-                )
-            )
-    if not rows:
+    runs = view.finished or ((view.live,) if view.live else ())
+    if not runs:
         return pd.DataFrame(columns=["structure", "tick", "mean", "n", "ci_low", "ci_high"])
-    ticks = pd.concat(rows, ignore_index=True)
-    frame = t_interval(ticks.groupby(["structure", "tick"], sort=False)["value"]).reset_index()
-    low, high = fixed_range(measure)  # as the paper's figures clip the band
-    frame[["ci_low", "ci_high"]] = frame[["ci_low", "ci_high"]].clip(low, high)
-    return frame
+    ticks = pd.concat(
+        pd.DataFrame(
+            {"run_id": f"{run}:{structure}", "structure": structure}  # one id per run
+            | {"tick": np.arange(len(values[measure]))}
+            | {measure: np.asarray(values[measure], dtype=float)}
+        )
+        for run, series in enumerate(runs)
+        for structure, values in series.items()
+    )
+    return trajectory_band(ticks, measure, smooth)

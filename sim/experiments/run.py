@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config.loaders import build_params, load_scenario, load_structure
+from sim.config.loaders import load_structure
 from sim.config.params import Params
+from sim.config.run_inputs import run_inputs
 from sim.config.scenario import Scenario
 from sim.config.structure import Structure
-from sim.config.structure_overrides import override_structure, split_overrides
 from sim.model.model import ITLeadershipModel
 from sim.model.outcomes import summarise
 
@@ -91,14 +91,9 @@ def build_model(
     to the end and passed to :func:`collect_result`, it gives exactly :func:`run`'s tables.
     A ``structure.`` key the structure does not have is an error naming the structure.
     """
-    origin = "run() keyword"
-    scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    struct = structure if isinstance(structure, Structure) else load_structure(structure)
-    if not shocks:
-        scen = scen.without_shocks()
-    param_overrides, numbers = split_overrides(overrides)
-    struct = override_structure(struct, numbers, origin)
-    params = build_params(scen, param_overrides, origin=origin)
+    params, struct, scen = run_inputs(
+        scenario, structure, overrides, "run() keyword", shocks=shocks
+    )
     return ITLeadershipModel(params, struct, scen, seed, structure_loader=load_structure)
 
 

@@ -18,11 +18,10 @@ import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from sim.config.checks import show
-from sim.config.loaders import build_params, load_scenario, load_structure
-from sim.config.params import Params
+from sim.config.loaders import load_structure
+from sim.config.run_inputs import run_inputs
 from sim.config.scenario import Scenario
 from sim.config.structure import Structure
-from sim.config.structure_overrides import override_structure, split_overrides
 from sim.errors import ParameterError
 from sim.model.model import ITLeadershipModel
 from sim.model.recorder import TICK_METRICS
@@ -99,7 +98,7 @@ class LeadershipModel(ITLeadershipModel):
             rng, params = _unpack_mesa_scenario(scenario, rng, params)
         seed = _root_seed(rng, params)
         values = dict(overrides or {}) | params
-        inputs = _run_inputs(structure, scenario_name, shocks, values)
+        inputs = run_inputs(scenario_name, structure, values, ORIGIN, shocks=shocks)
         super().__init__(*inputs, seed, structure_loader=load_structure)
         self.model_kwargs = {
             "structure": structure,
@@ -119,25 +118,6 @@ class LeadershipModel(ITLeadershipModel):
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v!r}" for k, v in self.model_kwargs.items())
         return f"LeadershipModel({shown})"
-
-
-def _run_inputs(
-    structure: str | Path | Structure,
-    scenario_name: str | Path | Scenario,
-    shocks: bool,
-    values: Mapping[str, Any],
-) -> tuple[Params, Structure, Scenario]:
-    """What the model is built from, as :func:`sim.experiments.run.build_model` makes it.
-
-    The same loaders in the same order; this stage may not import the experiments stage.
-    """
-    scen = scenario_name if isinstance(scenario_name, Scenario) else load_scenario(scenario_name)
-    struct = structure if isinstance(structure, Structure) else load_structure(structure)
-    if not shocks:
-        scen = scen.without_shocks()
-    param_overrides, numbers = split_overrides(values)
-    struct = override_structure(struct, numbers, ORIGIN)
-    return build_params(scen, param_overrides, origin=ORIGIN), struct, scen
 
 
 def _unpack_mesa_scenario(

@@ -85,6 +85,14 @@ def test_answer_charts_stale_mark_and_downloads_that_rerun(page, dashboard_url, 
     assert "Poisson rate of new requests" in field
     assert "Allowed 0 to 100 requests per unit per tick" in field
     assert _field(page, "request_rate").get_attribute("max") == "100.0"
+    # No label of the set-up is cut off (Vuetify cuts a label its box cannot hold).
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('.setup-card label')]
+            .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+            .map(e => e.innerText)"""
+    )
+    assert cut == []
+    assert page.locator(".setup-card label").count() > 20
     # Before any run: the structures are drawn, there is no answer and nothing is stale.
     page.locator(".structure-picture-b svg").wait_for(timeout=30_000)
     assert page.locator(".structure-picture svg").count() == 2

@@ -87,16 +87,34 @@ def _tick_summary(
         raise ConfigError(f"{batch.folder}: ticks have no {measure!r}; allowed a recorded measure")
     ticks = ticks[ticks["run_id"].isin(here["run_id"])][["run_id", "tick", measure]]
     ticks = ticks.join(here.set_index("run_id")["structure"], on="run_id")
+    summary = trajectory_band(ticks, measure, smooth)
+    summary.insert(0, "scenario", scenario)
+    summary.insert(1, "measure", measure)
+    return summary
+
+
+def trajectory_band(ticks: pd.DataFrame, measure: str, smooth: int) -> pd.DataFrame:
+    """Per structure and tick, the mean of ``measure`` over runs and its 95% t-interval.
+
+    Each run is smoothed first by a trailing ``smooth``-tick mean; the interval is clipped to the
+    range the measure can take (a run-dependent ceiling is not clipped at).
+
+    Args:
+        ticks: One row per run and tick: ``run_id``, ``structure``, ``tick`` and ``measure``.
+        measure: A per-tick measure.
+        smooth: Ticks of the trailing mean (1: none).
+
+    Returns:
+        ``structure``, ``tick``, ``mean``, ``n``, ``ci_low`` and ``ci_high``.
+    """
     ticks = ticks.sort_values(["run_id", "tick"])
     if smooth > 1:
         ticks[measure] = ticks.groupby("run_id")[measure].transform(
             lambda s: s.rolling(smooth, min_periods=1).mean()
         )
     summary = t_interval(ticks.groupby(["structure", "tick"])[measure]).reset_index()
-    low, high = fixed_range(measure)  # a run-dependent ceiling is not clipped at
+    low, high = fixed_range(measure)
     summary[["ci_low", "ci_high"]] = summary[["ci_low", "ci_high"]].clip(low, high)
-    summary.insert(0, "scenario", scenario)
-    summary.insert(1, "measure", measure)
     return summary
 
 
