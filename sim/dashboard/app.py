@@ -84,7 +84,7 @@ def _start(setup: Setup | None, paused: bool) -> None:
     """Start a run of ``setup`` (the page's thread picks up the new request)."""
     if setup is None:
         return
-    run_control.value.stop()  # a run still going ends at its next increment
+    run_control.value.retire()  # a run still going ends, and shows nothing more
     control = RunControl(paused=paused)  # paused: it holds after its first increment
     run_control.set(control)
     run_form.set(dict(form_state.value))
@@ -94,7 +94,7 @@ def _start(setup: Setup | None, paused: bool) -> None:
 
 def _reset() -> None:
     """Stop any run and clear its results, as SolaraViz's Reset does."""
-    run_control.value.stop()
+    run_control.value.retire()
     run_control.set(RunControl())
     run_form.set({})
     run_view.set(RunView())
@@ -125,9 +125,9 @@ def _work(request: int, cancel: threading.Event) -> None:
     try:
         while (view := latest.take()) is not None:
             if cancel.is_set():  # the page has gone
-                control.stop()
+                control.retire()
                 return
-            # Under the run's lock: once Run or Reset has stopped this run, it changes the page
+            # Under the run's lock: once Run or Reset has retired this run, it changes the page
             # no more (else its last view could replace theirs).
             if not control.show(lambda view=view: run_view.set(view)):
                 return

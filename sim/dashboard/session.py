@@ -57,6 +57,7 @@ class RunControl:
         self._changed = threading.Condition()
         self._paused = paused
         self._stopped = False
+        self._retired = False
         self._steps = 0  # increments allowed through while paused
         self._showing = threading.Lock()  # held while a view of this run goes on the page
 
@@ -91,18 +92,22 @@ class RunControl:
             self._changed.notify_all()
 
     def stop(self) -> None:
-        """End the run at its next increment (it returns what it has finished).
+        """End the run at its next increment (it returns, and shows, what it has finished)."""
+        self._update(stopped=True)
+
+    def retire(self) -> None:
+        """Stop the run and keep it off the page: a new run, or a reset, has replaced it.
 
         Waits for a view being shown through :meth:`show` to finish: once this returns, the run
         changes the page no more, so what the caller shows next stays.
         """
         with self._showing:
-            self._update(stopped=True)
+            self._update(stopped=True, retired=True)
 
     def show(self, show: Callable[[], None]) -> bool:
-        """Call ``show`` unless the run has been stopped; whether it was called."""
+        """Call ``show`` unless the run has been retired; whether it was called."""
         with self._showing:
-            if self._stopped:
+            if self._retired:
                 return False
             show()
             return True

@@ -190,6 +190,8 @@ def test_step_pause_stop_and_reset_as_in_solaraviz(page, dashboard_url):
     # Reset clears the results; Run then runs the whole set-up.
     page.locator(".reset-button").click()
     page.locator(".run-status.status-idle").wait_for(timeout=30_000)
+    # (each widget's update arrives on its own: wait for the charts' too)
+    page.locator(".chart img.chart-img").first.wait_for(state="detached", timeout=30_000)
     assert page.locator(".chart img.chart-img").count() == 0
     _short_run(page, seeds=2)
     _run(page)
