@@ -109,10 +109,9 @@ def test_answer_charts_stale_mark_and_downloads_that_rerun(page, dashboard_url, 
     charts_top = page.locator(".chart-lead-time").bounding_box()["y"]
     assert answer.bounding_box()["y"] < page.locator(".structure-pictures").bounding_box()["y"]
     assert page.locator(".structure-pictures").bounding_box()["y"] < charts_top
-    for chart in CHARTS:
-        img = page.locator(f".chart-{chart} img.chart-img")
+    for chart in CHARTS:  # each drawn over all the seeds (a widget's update comes on its own)
+        img = page.locator(f'.chart-{chart} img.chart-img[data-seeds="{SEEDS}"]')
         img.wait_for(timeout=30_000)
-        assert img.get_attribute("data-seeds") == str(SEEDS), chart
         assert img.get_attribute("data-ticks") == str(STEPS), chart
         assert page.evaluate("i => i.naturalWidth", img.element_handle()) > 400, chart
     # The page scrolls inside Solara's own container: a tall window shows all of it at once.
