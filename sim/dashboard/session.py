@@ -313,10 +313,9 @@ def run_setup(
             )
         if progress.tick == progress.steps:
             changes["finished"] = (*view.finished, _series(progress))
-        done = len(changes.get("finished", view.finished))  # type: ignore[arg-type]
         status = "paused" if control.paused else "running"
-        done = min(done + 1, setup.seeds)
-        where = f"seed {done} of {setup.seeds}, tick {progress.tick} of {progress.steps}"
+        seed = min(progress.replication + 1, setup.seeds)
+        where = f"seed {seed} of {setup.seeds}, tick {progress.tick} of {progress.steps}"
         changes["message"] = f"{status}: {where}"
         view = dataclasses.replace(view, status=status, first_points=first_points[0], **changes)
         # Paused or resumed, a step while paused, a seed done: shown at once.
