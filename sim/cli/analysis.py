@@ -266,3 +266,71 @@ def plot_command(
         paths = plot.time_allocation(batch, target, preset, scenario)
     for path in paths:
         click.echo(str(path))
+
+
+@main.command("discover")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--outcome", required=True, help="The outcome judged at each design point.")
+@click.option("--favours", required=True, help="The structure whose region is sought.")
+@click.option("--reference", default=None, help="Compared with (default: the other structure).")
+@click.option(
+    "--threshold",
+    default=0.8,
+    show_default=True,
+    type=float,
+    help="Density the reported PRIM box must reach.",
+)
+@click.option(
+    "--resamples", default=10, show_default=True, type=int, help="Resamples for stability."
+)
+@format_option
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write to this file.")
+def discover_command(
+    folder: Path,
+    outcome: str,
+    favours: str,
+    reference: str | None,
+    threshold: float,
+    resamples: int,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """Where in a sweep FOLDER's inputs a structure does better: PRIM boxes and a CART tree.
+
+    Each design point is marked by the verdict rule on its paired runs (does --favours do better
+    on --outcome there?); PRIM (the EMA Workbench's) finds the box of inputs that holds most of
+    those points (coverage) and few others (density), with each limit's quasi-p-value and its
+    stability over resamples; a CART tree (scikit-learn) is the second view. Needs the `ema`
+    extra.
+    """
+    from sim.analysis.discovery import discover
+    from sim.analysis.tables import render
+
+    found = discover(
+        load_runs(folder).runs,
+        outcome,
+        favours,
+        reference,
+        threshold=threshold,
+        resamples=resamples,
+    )
+    head = (
+        f"{favours} does better than {found.reference} on {outcome} at {found.cases} of "
+        f"{len(found.points)} design points (verdict rule, point by point)."
+    )
+    if found.chosen is None:
+        emit(head + " No box to find.\n", out)
+        return
+    box = found.trajectory.loc[found.chosen]
+    parts = [
+        head,
+        f"PRIM box {found.chosen}: coverage {box['coverage']:.2f}, density {box['density']:.2f},"
+        f" mass {box['mass']:.2f}, {int(box['res_dim'])} input(s) restricted.",
+        render(found.limits, fmt, caption="Box limits and quasi-p-values", label="tab:box")
+        if len(found.limits)
+        else "The box restricts no input: it holds every design point sampled.",
+        render(found.stability, fmt, caption="Stability over resamples (%)", label="tab:stab"),
+        render(found.trajectory, fmt, caption="Peeling trajectory", label="tab:peel"),
+        "CART tree (the second view):\n" + found.tree,
+    ]
+    emit("\n\n".join(parts), out)
