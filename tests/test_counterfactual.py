@@ -210,7 +210,9 @@ def test_the_stormy_and_calm_runs_do_differ(storm):
             "demand_level",
         )
     ),
-    at=st.integers(20, 150),
+    # Room after the shock: a turbulence jump late in a short run could change nothing recorded
+    # (found at tick 144 of 200, seed 20, single CIO).
+    at=st.integers(20, 100),
     seed=st.integers(0, 2**32 - 1),
     structure=st.sampled_from(STRUCTURES),
 )
@@ -225,7 +227,7 @@ def test_any_shock_moves_no_draw_it_does_not_touch(kind, at, seed, structure):
     duration = 20
     shock = ShockSpec(kind=kind, at=at, duration=duration, magnitude=magnitude)
     scenario = Scenario(name="shocked", shocks=(shock,))
-    kw = dict(seed=seed, structure=structure, steps=200, warmup=10)
+    kw = dict(seed=seed, structure=structure, steps=300, warmup=10)
     a, b = (record_draws(scenario, s, **kw) for s in (True, False))
     before = a.ticks["tick"] < at
     pd.testing.assert_frame_equal(a.ticks[before], b.ticks[before])
