@@ -90,18 +90,7 @@ def discovery_points(
         ParameterError: An unknown outcome or structure, or a batch that sweeps no input.
     """
     ok = runs[runs["status"] == "ok"] if "status" in runs else runs
-    structures = list(dict.fromkeys(ok["structure"]))
-    _check_choice("favours", favours, structures)
-    if reference is None:
-        others = [s for s in structures if s != favours]
-        if len(others) != 1:
-            raise ParameterError(
-                "reference",
-                f"none given and the batch has {len(structures)} structures; "
-                f"allowed one of {', '.join(others)}",
-            )
-        reference = others[0]
-    _check_choice("reference", reference, [s for s in structures if s != favours])
+    reference = _reference(ok, favours, reference)
     if outcome not in ok.columns:
         outcomes = [c for c in ok.columns if c not in ("run_id", "point", "seed")]
         _check_choice("outcome", outcome, outcomes)
@@ -147,24 +136,13 @@ def discover(
     if not 0 < threshold <= 1:
         raise ParameterError("threshold", f"{threshold} is out of range; allowed above 0, to 1")
     points = discovery_points(runs, outcome, favours, reference)
-    reference = reference or _other(runs, favours)
-    inputs = [c for c in points.columns if c not in ("n_pairs", "mean_difference", "favours")]
-    inputs.remove("of_interest")
-    x = points[inputs].astype(float)
+    reference = _reference(runs, favours, reference)
+    judged = ("n_pairs", "mean_difference", "favours", "of_interest")
+    x = points[[c for c in points.columns if c not in judged]].astype(float)
     y = points["of_interest"].to_numpy()
-    empty = Discovery(
-        outcome,
-        favours,
-        reference,
-        points,
-        pd.DataFrame(),
-        None,
-        pd.DataFrame(),
-        pd.DataFrame(),
-        "",
-    )
     if not y.any():
-        return empty
+        none = pd.DataFrame()
+        return Discovery(outcome, favours, reference, points, none, None, none, none, "")
     prim, tree_module = _extra()
     box = prim.Prim(x, y).find_box()
     trajectory = box.peeling_trajectory.rename(columns={"id": "box"})[
@@ -228,8 +206,21 @@ def _extra():
     return prim, tree
 
 
-def _other(runs: pd.DataFrame, favours: str) -> str:
-    return next(s for s in dict.fromkeys(runs["structure"]) if s != favours)
+def _reference(runs: pd.DataFrame, favours: str, reference: str | None) -> str:
+    """The structure ``favours`` is compared with: ``reference``, else the only other one."""
+    structures = list(dict.fromkeys(runs["structure"]))
+    _check_choice("favours", favours, structures)
+    others = [s for s in structures if s != favours]
+    if reference is None:
+        if len(others) != 1:
+            raise ParameterError(
+                "reference",
+                f"none given and the batch has {len(structures)} structures; "
+                f"allowed one of {', '.join(others)}",
+            )
+        return others[0]
+    _check_choice("reference", reference, others)
+    return reference
 
 
 def _check_choice(name: str, value: str, allowed: list[str]) -> None:

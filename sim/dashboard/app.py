@@ -329,10 +329,8 @@ def Controls(setup: Setup | None):  # noqa: N802
 
 
 @solara.component
-def SetupCard():  # noqa: N802
+def SetupCard(form: Mapping[str, str], setup: Setup | None, errors: Mapping[str, str]):  # noqa: N802
     """The set-up column: the run's controls, the form's errors and every input."""
-    form = form_state.value
-    setup, errors = solara.use_memo(lambda: check_form(form), dependencies=[form])
     with solara.Card("Your organisation and the structures", classes=["setup-card"]):
         Controls(setup)  # at the top, as in SolaraViz: in reach whatever is scrolled
         _form_errors(errors)
@@ -465,49 +463,60 @@ def _download(label: str, text: str, filename: str, css: str) -> None:
     )
 
 
-def _downloads(setup: Setup | None, view: RunView) -> None:
-    """Browser downloads: the set-up's files (as the form stands) and the last run's tables."""
+def _setup_files(setup: Setup) -> list[tuple[str, str, str, str]]:
+    """The set-up's downloads: (label, text, file name, css class) of each."""
+    names = file_names(setup)
+    return [
+        ("Scenario file", scenario_toml(setup), names["scenario"], "download-scenario"),
+        *(
+            (f"Structure {key.upper()} file", structure_toml(setup, side), names[key], css)
+            for side, key, css in (
+                (0, "a", "download-structure-a"),
+                (1, "b", "download-structure-b"),
+            )
+        ),
+    ]
+
+
+def _run_files(view: RunView) -> list[tuple[str, str, str, str]]:
+    """A finished run's tables as downloads (none before it has finished)."""
+    if view.summaries is None or view.setup is None:
+        return []
+    stem = file_names(view.setup)["scenario"].removesuffix(".toml")
+    files = [("Runs (CSV)", table_csv(view.summaries), f"{stem}_runs.csv", "download-runs")]
+    if view.comparison is not None:
+        comparison = table_csv(view.comparison)
+        files.append(
+            ("Comparison (CSV)", comparison, f"{stem}_comparison.csv", "download-comparison")
+        )
+    return files
+
+
+@solara.component
+def Downloads(setup: Setup | None, view: RunView):  # noqa: N802
+    """Browser downloads: the set-up's files (as the form stands) and the last run's tables.
+
+    Their text is made when the set-up changes or a run ends, not on every redraw of a run.
+    """
+    setup_files = solara.use_memo(lambda: [] if setup is None else _setup_files(setup), [setup])
+    run_files = solara.use_memo(lambda: _run_files(view), [view.run, view.summaries is None])
     with solara.Card("Download", classes=["download-card"]):
         if setup is None:
             solara.Text("Fix the set-up's errors to download its files.")
         else:
-            names = file_names(setup)
             with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}):
-                _download(
-                    "Scenario file",
-                    scenario_toml(setup),
-                    names["scenario"],
-                    "download-scenario",
-                )
-                for side, key in enumerate(("a", "b")):
-                    _download(
-                        f"Structure {key.upper()} file",
-                        structure_toml(setup, side),
-                        names[key],
-                        f"download-structure-{key}",
-                    )
+                for file in setup_files:
+                    _download(*file)
             solara.HTML(
                 tag="div",
                 unsafe_innerHTML=f"Rerun them: <code>{html.escape(rerun_command(setup))}</code>",
                 classes=["rerun-command"],
                 style={"font-size": "0.85em", "margin-top": "6px"},
             )
-        if view.summaries is not None and view.setup is not None:
+        if run_files:
             with solara.Row(style={"flex-wrap": "wrap", "gap": "6px", "margin-top": "6px"}):
-                stem = file_names(view.setup)["scenario"].removesuffix(".toml")
-                _download(
-                    "Runs (CSV)",
-                    table_csv(view.summaries),
-                    f"{stem}_runs.csv",
-                    "download-runs",
-                )
-                if view.comparison is not None:
-                    _download(
-                        "Comparison (CSV)",
-                        table_csv(view.comparison),
-                        f"{stem}_comparison.csv",
-                        "download-comparison",
-                    )
+                for file in run_files:
+                    _download(*file)
 
 
 def _results(view: RunView, request: int, stale: bool, setup: Setup | None) -> None:
@@ -529,14 +538,12 @@ def _results(view: RunView, request: int, stale: bool, setup: Setup | None) -> N
             for css, measure in CHARTS:
                 Chart(view, css, measure).key(css)
         _details(view)
-        _downloads(setup, view)
+        Downloads(setup, view)
 
 
 @solara.component
-def Results():  # noqa: N802
+def Results(form: Mapping[str, str], setup: Setup | None):  # noqa: N802
     """The results column, redrawn as the run goes (the set-up column is not)."""
-    form = form_state.value
-    setup, _ = solara.use_memo(lambda: check_form(form), dependencies=[form])
     view = run_view.value
     stale = view.status != "idle" and bool(run_form.value) and run_form.value != form
     _results(view, run_request.value, stale, setup)
@@ -546,10 +553,13 @@ def Results():  # noqa: N802
 def Page():  # noqa: N802
     """The dashboard page: the set-up on the left, the answer and the run on the right."""
     request = run_request.value
+    form = form_state.value
+    # Checked once per change of the form, for both columns.
+    setup, errors = solara.use_memo(lambda: check_form(form), dependencies=[form])
     solara.use_thread(
         lambda cancel: _work(request, cancel), dependencies=[request], intrusive_cancel=False
     )
     solara.Title("itlead dashboard")
     with solara.Columns([4, 9]):
-        SetupCard()
-        Results()
+        SetupCard(form, setup, errors)
+        Results(form, setup)

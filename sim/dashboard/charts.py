@@ -20,7 +20,7 @@ from sim.analysis.plot.style import (
     structure_order,
     words,
 )
-from sim.analysis.plot.timeseries_chart import draw_lines, draw_shocks, label_axes
+from sim.analysis.plot.timeseries_chart import draw_lines, draw_shocks, label_axes, label_span
 from sim.dashboard.session import SMOOTH, RunView, chart_frame
 
 DPI = 130  # one-column print size (3.5 x 2.6 in) at about 455 x 340 pixels on screen
@@ -38,17 +38,7 @@ def _draw_warmup(ax: plt.Axes, warmup: int, f: dict[str, float]) -> None:
     if warmup <= 0:
         return
     ax.axvspan(0, warmup, facecolor="none", edgecolor="0.85", hatch=WARMUP_HATCH, lw=0, zorder=0)
-    ax.annotate(
-        "warm-up",
-        xy=(0, 1.0),
-        xycoords=("data", "axes fraction"),
-        xytext=(2, -2),
-        textcoords="offset points",
-        ha="left",
-        va="top",
-        fontsize=f["tiny"],
-        color="0.35",
-    )
+    label_span(ax, 0, "warm-up", f, colour="0.35")
 
 
 def chart_figure(view: RunView, measure: str) -> plt.Figure | None:

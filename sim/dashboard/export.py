@@ -78,7 +78,7 @@ def structure_toml(setup: Setup, side: int) -> str:
         The file's text: the shipped file's content with the numbers changed in the form. Its
         file name must be the structure's name (:func:`file_names`): results are labelled by it.
     """
-    return tomli_w.dumps(structure_data(setup.structure_objs()[side]))
+    return tomli_w.dumps(structure_data(setup.structure_obj(side)))
 
 
 def file_names(setup: Setup) -> dict[str, str]:

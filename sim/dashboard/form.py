@@ -23,6 +23,7 @@ from sim.config.loaders import (
 from sim.config.params import Params, param_infos, param_types
 from sim.config.scenario import SHOCK_KINDS, Scenario, ShockSpec
 from sim.config.structure import NUMBER_RANGES, STRUCTURE_PREFIX, Structure
+from sim.config.structure import number_field as range_field
 from sim.config.structure_overrides import override_structure
 from sim.errors import ConfigError
 
@@ -202,15 +203,16 @@ def structure_specs(side: str, structure: Structure) -> dict[str, FieldSpec]:
     specs = {}
     for key in structure.numbers():
         kind, name, *rest = key.split(".")
-        last = rest[-1]
-        rule = NUMBER_RANGES["expertise" if rest[0] == "expertise" else last]
+        field = range_field(key)
+        rule = NUMBER_RANGES[field]  # type: ignore[index]
         if kind == "channels":
             who = "–".join(structure.channels[int(name)].roles) + " channel"
         else:
             who = name
+        last = rest[-1]
         what, doc = (
             (f"{last} expertise", f"The role's {last} expertise (0-1).")
-            if rest[0] == "expertise"
+            if field == "expertise"
             else _NUMBER_WORDS[last]
         )
         low = float(rule["low"])
@@ -298,19 +300,15 @@ class Setup:
             for name, numbers in zip(self.structures, self.numbers, strict=True)
         )
 
+    def structure_obj(self, side: int) -> Structure:
+        """Structure ``side`` (0: A, 1: B) as it runs: its file with the form's numbers."""
+        numbers = {STRUCTURE_PREFIX + k: v for k, v in self.numbers[side].items()}
+        structure = override_structure(load_structure(self.structures[side]), numbers, "dashboard")
+        return dataclasses.replace(structure, name=self.labels[side])
+
     def structure_objs(self) -> tuple[Structure, Structure]:
         """Both structures as they run: each file with the numbers changed in the form."""
-        return tuple(  # type: ignore[return-value]
-            dataclasses.replace(
-                override_structure(
-                    load_structure(name),
-                    {STRUCTURE_PREFIX + k: v for k, v in numbers.items()},
-                    "dashboard",
-                ),
-                name=label,
-            )
-            for name, numbers, label in zip(self.structures, self.numbers, self.labels, strict=True)
-        )
+        return self.structure_obj(0), self.structure_obj(1)
 
     def build(self) -> tuple[Scenario, Params]:
         """The scenario and its checked parameters (the structures are checked too)."""
@@ -414,8 +412,8 @@ def _check_structure_numbers(
         name = form.get(f"structure_{side}")
         mine: dict[str, float] = {}
         if name in list_structures():
-            numbers = load_structure(str(name)).numbers()
-            specs = structure_specs(side, load_structure(str(name)))
+            structure = load_structure(str(name))
+            numbers, specs = structure.numbers(), structure_specs(side, structure)
             for key, original in numbers.items():
                 field_name = number_field(side, key)
                 value, error = parse_number(

@@ -21,14 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.plot.timeseries_chart import trajectory_band
+from sim.analysis.plot.timeseries_chart import SMOOTH, trajectory_band
 from sim.analysis.stats import paired_comparison
 from sim.dashboard.export import file_names, scenario_toml, structure_toml
 from sim.dashboard.form import Setup
 from sim.experiments.replicate import Observer, Progress, paired_replications
 
 INCREMENT = 25  # ticks each structure steps between views (and per press of Step)
-SMOOTH = 20  # ticks in each run's trailing mean, as the paper's time-series figures use
 
 # (css id, per-tick measure) of each chart; titles, units and styles come from the paper figures.
 CHARTS: tuple[tuple[str, str], ...] = (

@@ -103,7 +103,8 @@ def test_answer_charts_stale_mark_and_downloads_that_rerun(page, dashboard_url, 
     _run(page)
     # The answer comes first, in words, with its rule; then the structures and the charts.
     answer = page.locator(".answer-card")
-    answer.wait_for(timeout=30_000)
+    # the card's text comes in its own widget update, after the card: wait for the text
+    page.locator(".answer-card .rule").wait_for(timeout=30_000)
     assert f"({SEEDS} paired runs" in answer.inner_text()
     assert "at least 10 paired runs" in page.locator(".answer-card .rule").inner_text()
     charts_top = page.locator(".chart-lead-time").bounding_box()["y"]

@@ -27,6 +27,7 @@ from sim.errors import ConfigError, ParameterError, did_you_mean
 from sim.model.recorder import TICK_METRICS, fixed_range
 
 Window = tuple[str, int, int]  # (shock kind, first tick, end tick exclusive)
+SMOOTH = 20  # ticks of each run's trailing mean, about a working month
 
 
 def timeseries(
@@ -35,7 +36,7 @@ def timeseries(
     scenario: str | None = None,
     out: str | Path = "figures",
     preset: str = "single",
-    smooth: int = 20,
+    smooth: int = SMOOTH,
 ) -> list[Path]:
     """Mean trajectory of a per-tick measure per structure, with its 95% band and shock windows.
 
@@ -158,17 +159,22 @@ def draw_shocks(ax: plt.Axes, windows: Sequence[Window], f: dict[str, float]) ->
             ax.axvspan(start, end, color="0.85", lw=0, zorder=0)
         else:
             ax.axvline(start, color="0.55", lw=f["line"] * 0.8, ls=(0, (2, 2)), zorder=0)
-        ax.annotate(
-            name,
-            xy=(start, 1.0),
-            xycoords=("data", "axes fraction"),
-            xytext=(2, -2),
-            textcoords="offset points",
-            va="top",
-            ha="left",
-            fontsize=f["tiny"],
-            color="0.3",
-        )
+        label_span(ax, start, name, f)
+
+
+def label_span(ax: plt.Axes, x: float, name: str, f: dict[str, float], colour: str = "0.3") -> None:
+    """Name a span of ticks that starts at ``x``, in small type at the top of the axes."""
+    ax.annotate(
+        name,
+        xy=(x, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(2, -2),
+        textcoords="offset points",
+        va="top",
+        ha="left",
+        fontsize=f["tiny"],
+        color=colour,
+    )
 
 
 def draw_lines(
